@@ -1,0 +1,12 @@
+namespace Nexus.Functions.Hosting;
+
+public sealed class NexusOptions
+{
+    public const string Section = "Nexus";
+
+    /// <summary>Load the demo data set (and demo accounts) at start. Only `./nexus up` sets it.</summary>
+    public bool SeedDemo { get; set; }
+
+    /// <summary>Folder of the static web pages; defaults to ../web beside the content root.</summary>
+    public string? WebRoot { get; set; }
+}

@@ -1,0 +1,22 @@
+using Nexus.Functions.Admin;
+using Nexus.Functions.Auth;
+using Nexus.Functions.Catalog;
+using Nexus.Functions.Health;
+using Nexus.Functions.Hosting;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddNexusServices();
+
+var app = builder.Build();
+await app.PrepareDatabaseAsync();
+app.UseNexusPipeline();
+
+app.MapHealthEndpoints();
+app.MapCatalogEndpoints();
+app.MapAuthEndpoints();
+app.MapAdminEndpoints();
+app.MapQueueFunctionInvocations();
+
+app.Run();
+
+public partial class Program;
