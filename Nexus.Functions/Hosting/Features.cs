@@ -1,3 +1,6 @@
+using Nexus.Core.Inventory;
+using Nexus.Core.Storage;
+
 namespace Nexus.Functions.Hosting;
 
 public static class Features
@@ -5,6 +8,18 @@ public static class Features
     /// <summary>The Nexus.Core services of every feature, and the queue functions.</summary>
     public static IServiceCollection AddNexusFeatures(this IServiceCollection services)
     {
+        services.AddInventory();
+        return services;
+    }
+
+    private static IServiceCollection AddInventory(this IServiceCollection services)
+    {
+        services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<InventoryUploads>();
+        services.AddSingleton<InventoryUploadProcessor>();
+        services.AddQueueFunction(new QueueFunction("InventoryUpload", NexusStorage.InventoryUploadsQueue,
+            (sp, invocation, ct) => sp.GetRequiredService<InventoryUploadProcessor>().HandleMessageAsync(invocation.Body, ct),
+            (sp, invocation, error, ct) => sp.GetRequiredService<InventoryUploadProcessor>().HandlePoisonAsync(invocation.Body, error, ct)));
         return services;
     }
 

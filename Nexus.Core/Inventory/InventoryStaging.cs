@@ -1,0 +1,191 @@
+using Dapper;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Nexus.Core.Inventory;
+
+public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping);
+
+/// <summary>
+/// Streams a file's rows through the mapping into the session's temporary staging table with binary COPY.
+/// Nothing here touches the bodega's inventory; see <see cref="InventoryApply"/>.
+/// </summary>
+public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptions options)
+{
+    public async Task CreateTableAsync(CancellationToken ct)
+    {
+        const string sql = """
+            DROP TABLE IF EXISTS pg_temp.inventory_staging;
+            CREATE TEMP TABLE inventory_staging (
+                row_number       integer NOT NULL,
+                part_number      text    NOT NULL,
+                part_number_norm text    NOT NULL,
+                brand            text,
+                price            numeric(12,2),
+                stock            integer,
+                location         text,
+                min_order        integer,
+                error            text,
+                raw_values       text[]
+            );
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: ct));
+    }
+
+    public async Task DropTableAsync()
+    {
+        const string sql = "DROP TABLE IF EXISTS pg_temp.inventory_staging";
+        await connection.ExecuteAsync(sql);
+    }
+
+    public async Task AnalyzeAsync(CancellationToken ct)
+    {
+        const string sql = "ANALYZE pg_temp.inventory_staging";
+        await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// Reads the whole file into staging (blocking: run it off the request path). A CSV that turns out not to be UTF-8
+    /// is read again from the start as Windows-1252.
+    /// </summary>
+    /// <param name="mapping">The bodega's mapping, or null to guess one from the headers.</param>
+    /// <param name="progress">Called every <see cref="InventoryOptions.ProgressEveryRows"/> rows with the count so far.</param>
+    public StagingResult Load(Stream seekable, string fileName, InventoryColumnMapping? mapping, Action<int> progress, CancellationToken ct)
+    {
+        var head = new byte[InventoryFileSniffer.HeadLength];
+        var headLength = seekable.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        seekable.Position = 0;
+        var kind = InventoryFileSniffer.Detect(fileName, head.AsSpan(0, headLength));
+        if (kind == InventoryFileKind.Xlsx)
+        {
+            XlsxGuard.Check(seekable, options);
+            seekable.Position = 0;
+            using var sheet = new XlsxSheetReader(seekable, mapping?.Sheet);
+            return Copy(sheet, mapping, progress, ct);
+        }
+        try
+        {
+            using var csv = new CsvSheetReader(seekable, head.AsSpan(0, headLength), options.MaxRecordBytes, legacyEncoding: null);
+            return Copy(csv, mapping, progress, ct);
+        }
+        catch (NotUtf8Exception)
+        {
+            seekable.Position = 0;
+            using var csv = new CsvSheetReader(seekable, head.AsSpan(0, headLength), options.MaxRecordBytes, CsvSheetReader.Windows1252);
+            return Copy(csv, mapping, progress, ct);
+        }
+    }
+
+    private StagingResult Copy(SheetReader reader, InventoryColumnMapping? mapping, Action<int> progress, CancellationToken ct)
+    {
+        var headerRow = mapping?.HeaderRow ?? 1;
+        var headers = ReadHeaders(reader, headerRow);
+        mapping ??= SuggestedOrFail(headers, headerRow);
+        var mapper = InventoryRowMapper.Bind(mapping, headers);
+
+        const string copy = """
+            COPY inventory_staging (row_number, part_number, part_number_norm, brand, price, stock, location, min_order, error, raw_values)
+            FROM STDIN (FORMAT BINARY)
+            """;
+        // Disposed without Complete() (an exception, a retry in another encoding) the COPY is cancelled: staging stays empty.
+        using var importer = connection.BeginBinaryImport(copy);
+        var rows = 0;
+        while (reader.Read())
+        {
+            if (mapper.Map(reader) is not { } row)
+            {
+                continue;
+            }
+            if (++rows > options.MaxRows)
+            {
+                throw new InventoryFileException($"El archivo tiene más de {options.MaxRows:N0} filas de datos; divídelo en varios archivos.");
+            }
+            Write(importer, row);
+            if (rows % options.ProgressEveryRows == 0)
+            {
+                ct.ThrowIfCancellationRequested();
+                progress(rows);
+            }
+        }
+        if (rows == 0)
+        {
+            throw new InventoryFileException("El archivo no tiene filas de datos después de los encabezados.");
+        }
+        importer.Complete();
+        return new StagingResult(rows, mapping);
+    }
+
+    private static string[] ReadHeaders(SheetReader reader, int headerRow)
+    {
+        while (reader.Read())
+        {
+            if (reader.RowNumber < headerRow)
+            {
+                continue;
+            }
+            var headers = new string[reader.FieldCount];
+            for (var i = 0; i < headers.Length; i++)
+            {
+                headers[i] = reader.Cell(i).Text.Trim();
+            }
+            if (headers.All(h => h.Length == 0))
+            {
+                throw new InventoryFileException($"La fila {reader.RowNumber} de encabezados está vacía.");
+            }
+            return headers;
+        }
+        throw new InventoryFileException(headerRow == 1
+            ? "El archivo está vacío."
+            : $"El archivo no llega a la fila {headerRow} de encabezados.");
+    }
+
+    private static InventoryColumnMapping SuggestedOrFail(string[] headers, int headerRow)
+    {
+        var suggested = HeaderSuggestions.Suggest(headers, headerRow);
+        var missing = suggested.Validate().Keys.Where(InventoryRowMapper.FieldNames.ContainsKey).Select(k => InventoryRowMapper.FieldNames[k]).ToList();
+        if (missing.Count > 0)
+        {
+            throw new InventoryFileException(
+                $"No hay un mapeo de columnas guardado y no se reconocieron las columnas de {string.Join(", ", missing)}. Configura el mapeo de columnas.");
+        }
+        return suggested;
+    }
+
+    private static void Write(NpgsqlBinaryImporter importer, InventoryRow row)
+    {
+        importer.StartRow();
+        importer.Write(row.RowNumber, NpgsqlDbType.Integer);
+        importer.Write(row.PartNumber, NpgsqlDbType.Text);
+        importer.Write(row.PartNumberNorm, NpgsqlDbType.Text);
+        if (row.Error is not null)
+        {
+            importer.WriteNull();
+            importer.WriteNull();
+            importer.WriteNull();
+            importer.WriteNull();
+            importer.WriteNull();
+            importer.Write(row.Error, NpgsqlDbType.Text);
+            importer.Write(row.RawValues!, NpgsqlDbType.Array | NpgsqlDbType.Text);
+            return;
+        }
+        WriteNullable(importer, row.Brand);
+        importer.Write(row.Price, NpgsqlDbType.Numeric);
+        importer.Write(row.Stock, NpgsqlDbType.Integer);
+        importer.Write(row.Location, NpgsqlDbType.Text);
+        importer.Write(row.MinOrderQuantity, NpgsqlDbType.Integer);
+        importer.WriteNull();
+        importer.WriteNull();
+    }
+
+    private static void WriteNullable(NpgsqlBinaryImporter importer, string? value)
+    {
+        if (value is null)
+        {
+            importer.WriteNull();
+        }
+        else
+        {
+            importer.Write(value, NpgsqlDbType.Text);
+        }
+    }
+}

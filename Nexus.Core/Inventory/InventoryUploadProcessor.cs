@@ -1,0 +1,209 @@
+using Azure;
+using Azure.Storage.Blobs.Models;
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Nexus.Core.Storage;
+using Npgsql;
+
+namespace Nexus.Core.Inventory;
+
+public enum InventoryUploadOutcome
+{
+    Completed,
+    Failed,
+    /// <summary>Already completed or failed: a redelivered message changes nothing.</summary>
+    AlreadyFinished,
+    /// <summary>No upload was requested for this blob.</summary>
+    UnknownUpload,
+}
+
+/// <summary>
+/// The queue function's work for one BlobCreated message: claim the upload, stream the blob into staging,
+/// apply it in one transaction. Safe under at-least-once delivery.
+/// </summary>
+public sealed class InventoryUploadProcessor(
+    NpgsqlDataSource db,
+    NexusStorage storage,
+    InventoryUploads uploads,
+    IOptions<InventoryOptions> options,
+    ILogger<InventoryUploadProcessor> logger)
+{
+    private readonly InventoryOptions _options = options.Value;
+
+    /// <summary>Fault injection for tests: runs at each stage of the import, inside its transaction where there is one.</summary>
+    internal Func<InventoryImportStage, CancellationToken, Task> StageReached { get; set; } = (_, _) => Task.CompletedTask;
+
+    public async Task HandleMessageAsync(string body, CancellationToken ct)
+    {
+        if (BlobCreatedMessage.Parse(body) is not { } message || message.Container != storage.Name(NexusStorage.UploadsContainer))
+        {
+            logger.LogWarning("Ignored a message that is not a BlobCreated event for the uploads container");
+            return;
+        }
+        await ProcessBlobAsync(message.BlobName, ct);
+    }
+
+    /// <summary>The message is going to the poison queue: the upload has failed for good.</summary>
+    public async Task HandlePoisonAsync(string body, Exception error, CancellationToken ct)
+    {
+        if (BlobCreatedMessage.Parse(body) is { } message)
+        {
+            logger.LogError(error, "Upload of blob {BlobName} failed on every attempt", message.BlobName);
+            await uploads.FailUnfinishedAsync(message.BlobName, "No se pudo procesar el archivo después de varios intentos. Vuelve a subirlo.", ct);
+        }
+    }
+
+    public async Task<InventoryUploadOutcome> ProcessBlobAsync(string blobName, CancellationToken ct)
+    {
+        var token = Guid.NewGuid();
+        var upload = await uploads.ClaimAsync(blobName, token, _options.ClaimTimeout, ct);
+        if (upload is null)
+        {
+            return await NotClaimedAsync(blobName, ct);
+        }
+
+        using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var heartbeat = HeartbeatAsync(upload.IdUpload, token, heartbeatStop.Token);
+        try
+        {
+            var counts = await ImportAsync(upload, token, ct);
+            logger.LogInformation("Processed upload {UploadId}: {RowsImported} imported, {RowsUnchanged} unchanged, {RowsErrors} errors, {Duplicates} duplicates",
+                upload.IdUpload, counts.RowsImported, counts.RowsUnchanged, counts.RowsErrors, counts.Duplicates);
+            return InventoryUploadOutcome.Completed;
+        }
+        catch (InventoryFileException e)
+        {
+            logger.LogInformation("Upload {UploadId} failed: {Reason}", upload.IdUpload, e.Message);
+            await uploads.FailAsync(upload.IdUpload, token, e.Message, CancellationToken.None);
+            return InventoryUploadOutcome.Failed;
+        }
+        catch (InventoryClaimLostException)
+        {
+            logger.LogWarning("Upload {UploadId} was taken over by another worker; this attempt rolled back", upload.IdUpload);
+            return InventoryUploadOutcome.AlreadyFinished;
+        }
+        catch (Exception e)
+        {
+            // Transient (database, storage, shutdown): nothing was applied; hand the upload back so the retry claims it at once.
+            logger.LogWarning(e, "Upload {UploadId} attempt failed; it will be retried", upload.IdUpload);
+            await uploads.ReleaseAsync(upload.IdUpload, token, CancellationToken.None);
+            throw;
+        }
+        finally
+        {
+            await heartbeatStop.CancelAsync();
+            await heartbeat;
+        }
+    }
+
+    private async Task<InventoryUploadOutcome> NotClaimedAsync(string blobName, CancellationToken ct)
+    {
+        switch (await uploads.StatusAsync(blobName, ct))
+        {
+            case null:
+                logger.LogWarning("No upload was requested for blob {BlobName}; message ignored", blobName);
+                return InventoryUploadOutcome.UnknownUpload;
+            case "completed" or "failed":
+                return InventoryUploadOutcome.AlreadyFinished;
+            default:
+                // A live worker holds it. Failing this delivery makes the queue retry later, after that worker finished or died.
+                throw new InventoryUploadBusyException(blobName);
+        }
+    }
+
+    private async Task<InventoryImportCounts> ImportAsync(ClaimedUpload upload, Guid token, CancellationToken ct)
+    {
+        var blob = storage.Container(NexusStorage.UploadsContainer).GetBlobClient(upload.BlobName);
+        BlobProperties properties;
+        try
+        {
+            properties = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new InventoryFileException("El archivo no se encontró en el almacenamiento: vuelve a subirlo.");
+        }
+        if (properties.ContentLength > _options.MaxUploadBytes)
+        {
+            throw new InventoryFileException($"El archivo pesa {properties.ContentLength / 1048576.0:N1} MB; el máximo es {_options.MaxUploadBytes / 1048576.0:N0} MB.");
+        }
+        await RecordBlobAsync(upload.IdUpload, token, properties, ct);
+
+        var mapping = upload.MappingJson is { } json ? InventoryColumnMapping.FromJson(json) : await SavedMappingAsync(upload.UserId, ct);
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var staging = new InventoryStaging(connection, _options);
+        await staging.CreateTableAsync(ct);
+        try
+        {
+            // Pinned to the blob's ETag: a blob overwritten mid-read fails the read instead of mixing two files.
+            await using var stream = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, ct);
+            var staged = await Task.Factory.StartNew(
+                () => staging.Load(stream, upload.Filename, mapping, rows => ReportProgress(upload.IdUpload, token, rows), ct),
+                ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            await staging.AnalyzeAsync(ct);
+            await StageReached(InventoryImportStage.Staged, ct);
+            return await new InventoryApply(connection).RunAsync(upload, token, staged.Rows, _options.MaxStoredErrors, StageReached, ct);
+        }
+        finally
+        {
+            if (connection.State == System.Data.ConnectionState.Open)
+            {
+                await staging.DropTableAsync();
+            }
+        }
+    }
+
+    private void ReportProgress(long idUpload, Guid token, int rows)
+    {
+        const string sql = """
+            UPDATE inventory_uploads SET rows_processed = @rows, heartbeat_at = now()
+            WHERE id_upload = @idUpload AND claim_token = @token AND status = 'processing'
+            """;
+        using var connection = db.OpenConnection();
+        connection.Execute(sql, new { idUpload, token, rows });
+    }
+
+    private async Task RecordBlobAsync(long idUpload, Guid token, BlobProperties properties, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE inventory_uploads SET blob_etag = @etag, content_length = @length
+            WHERE id_upload = @idUpload AND claim_token = @token
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql,
+            new { idUpload, token, etag = properties.ETag.ToString(), length = properties.ContentLength }, cancellationToken: ct));
+    }
+
+    private async Task<InventoryColumnMapping?> SavedMappingAsync(int userId, CancellationToken ct)
+    {
+        const string sql = "SELECT mapping::text FROM inventory_column_mappings WHERE user_id = @userId";
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var json = await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql, new { userId }, cancellationToken: ct));
+        return json is null ? null : InventoryColumnMapping.FromJson(json);
+    }
+
+    private async Task HeartbeatAsync(long idUpload, Guid token, CancellationToken stop)
+    {
+        using var timer = new PeriodicTimer(_options.HeartbeatInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stop))
+            {
+                try
+                {
+                    await uploads.HeartbeatAsync(idUpload, token, stop);
+                }
+                catch (Exception e) when (e is NpgsqlException or TimeoutException)
+                {
+                    logger.LogWarning(e, "Heartbeat of upload {UploadId} failed", idUpload);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+    }
+}
+
+public sealed class InventoryUploadBusyException(string blobName) : Exception($"Upload of blob {blobName} is being processed by another worker");

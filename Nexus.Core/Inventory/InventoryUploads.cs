@@ -1,0 +1,106 @@
+using Dapper;
+using Npgsql;
+
+namespace Nexus.Core.Inventory;
+
+public sealed record ClaimedUpload(long IdUpload, int UserId, string Filename, string BlobName, string Mode, string? MappingJson);
+
+/// <summary>The life of an upload row: requested (pending), claimed by one worker (processing), then completed or failed.</summary>
+public sealed class InventoryUploads(NpgsqlDataSource db)
+{
+    public static readonly string[] Modes = ["merge", "replace"];
+
+    /// <summary>Records a pending upload and chooses the blob it must be written to: {user}/{random}.{ext}.</summary>
+    public async Task<(long IdUpload, string BlobName)> CreateAsync(int userId, string filename, string mode, InventoryColumnMapping? mapping, CancellationToken ct)
+    {
+        const string sql = """
+            INSERT INTO inventory_uploads (user_id, filename, blob_name, mode, mapping)
+            VALUES (@userId, @filename, @blobName, @mode, @mapping::jsonb)
+            RETURNING id_upload
+            """;
+        if (!Modes.Contains(mode))
+        {
+            throw new ArgumentException($"Unknown mode {mode}", nameof(mode));
+        }
+        var extension = Path.GetExtension(filename).ToLowerInvariant();
+        var safeExtension = extension.Length is > 1 and <= 6 && extension[1..].All(char.IsAsciiLetterOrDigit) ? extension : "";
+        var blobName = $"{userId}/{Guid.NewGuid():N}{safeExtension}";
+        var name = Path.GetFileName(filename);
+        name = name.Length > 200 ? name[^200..] : name;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql,
+            new { userId, filename = name, blobName, mode, mapping = mapping?.ToJson() }, cancellationToken: ct));
+        return (id, blobName);
+    }
+
+    /// <summary>
+    /// Takes the upload for this worker: a pending one, or a processing one whose worker stopped beating
+    /// (a redelivered message after a crash). Null when it is done, unknown or owned by a live worker.
+    /// </summary>
+    public async Task<ClaimedUpload?> ClaimAsync(string blobName, Guid token, TimeSpan claimTimeout, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE inventory_uploads
+            SET status = 'processing', claim_token = @token, heartbeat_at = now(), attempts = attempts + 1,
+                started_at = now(), rows_processed = 0
+            WHERE blob_name = @blobName
+              AND (status = 'pending' OR (status = 'processing' AND heartbeat_at < now() - @claimTimeout))
+            RETURNING id_upload, user_id, filename, blob_name, mode, mapping::text AS mapping_json
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<ClaimedUpload>(new CommandDefinition(sql, new { blobName, token, claimTimeout }, cancellationToken: ct));
+    }
+
+    public async Task<string?> StatusAsync(string blobName, CancellationToken ct)
+    {
+        const string sql = "SELECT status FROM inventory_uploads WHERE blob_name = @blobName";
+        await using var connection = await db.OpenConnectionAsync(ct);
+        return await connection.QuerySingleOrDefaultAsync<string>(new CommandDefinition(sql, new { blobName }, cancellationToken: ct));
+    }
+
+    /// <summary>Keeps the claim fresh; also publishes parsing progress when given.</summary>
+    public async Task HeartbeatAsync(long idUpload, Guid token, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE inventory_uploads SET heartbeat_at = now()
+            WHERE id_upload = @idUpload AND claim_token = @token AND status = 'processing'
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { idUpload, token }, cancellationToken: ct));
+    }
+
+    /// <summary>Hands the upload back after a transient failure, so the message's retry can claim it at once.</summary>
+    public async Task ReleaseAsync(long idUpload, Guid token, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE inventory_uploads SET status = 'pending', claim_token = NULL, heartbeat_at = NULL
+            WHERE id_upload = @idUpload AND claim_token = @token AND status = 'processing'
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { idUpload, token }, cancellationToken: ct));
+    }
+
+    /// <summary>The file cannot be imported: this worker ends its claim as failed.</summary>
+    public async Task FailAsync(long idUpload, Guid token, string reason, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE inventory_uploads
+            SET status = 'failed', error_log = left(@reason, 20000), completed_at = now(), claim_token = NULL
+            WHERE id_upload = @idUpload AND claim_token = @token AND status = 'processing'
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { idUpload, token, reason }, cancellationToken: ct));
+    }
+
+    /// <summary>The message went to the poison queue: whatever state the upload is in, unless done, it has failed.</summary>
+    public async Task FailUnfinishedAsync(string blobName, string reason, CancellationToken ct)
+    {
+        const string sql = """
+            UPDATE inventory_uploads
+            SET status = 'failed', error_log = left(@reason, 20000), completed_at = now(), claim_token = NULL
+            WHERE blob_name = @blobName AND status IN ('pending', 'processing')
+            """;
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(sql, new { blobName, reason }, cancellationToken: ct));
+    }
+}

@@ -1,0 +1,75 @@
+using System.IO.Compression;
+using System.Text;
+
+namespace Nexus.Core.Inventory;
+
+/// <summary>
+/// Checks an xlsx before any parser sees it: the zip's central directory (entry count, total uncompressed size,
+/// so a zip bomb is refused without inflating it), that it is a workbook, and that no XML part declares a DTD or entities.
+/// </summary>
+public static class XlsxGuard
+{
+    private const long MaxCompressionRatio = 200;
+    private const long RatioCheckFromBytes = 16L * 1024 * 1024;
+
+    public static void Check(Stream seekable, InventoryOptions options)
+    {
+        ZipArchive zip;
+        try
+        {
+            zip = new ZipArchive(seekable, ZipArchiveMode.Read, leaveOpen: true);
+        }
+        catch (InvalidDataException)
+        {
+            throw new InventoryFileException("El archivo .xlsx está dañado: vuelve a guardarlo como .xlsx o .csv.");
+        }
+        using (zip)
+        {
+            if (zip.Entries.Count > options.MaxXlsxEntries)
+            {
+                throw new InventoryFileException($"El archivo .xlsx tiene demasiadas partes ({zip.Entries.Count}).");
+            }
+            long total = 0;
+            foreach (var entry in zip.Entries)
+            {
+                total += entry.Length;
+                var ratioTooHigh = entry.Length > RatioCheckFromBytes && entry.Length / Math.Max(1, entry.CompressedLength) > MaxCompressionRatio;
+                if (total > options.MaxXlsxUncompressedBytes || ratioTooHigh)
+                {
+                    throw new InventoryFileException("El archivo .xlsx descomprimido es demasiado grande; divídelo o guárdalo como .csv.");
+                }
+            }
+            if (zip.GetEntry("[Content_Types].xml") is null || zip.GetEntry("xl/workbook.xml") is null)
+            {
+                throw new InventoryFileException("El archivo no es un libro de Excel .xlsx válido: vuelve a guardarlo como .xlsx o .csv.");
+            }
+            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".xml", StringComparison.OrdinalIgnoreCase) || e.FullName.EndsWith(".rels", StringComparison.OrdinalIgnoreCase)))
+            {
+                if (ContainsDtd(entry))
+                {
+                    throw new InventoryFileException("El archivo .xlsx contiene declaraciones DOCTYPE o entidades XML, que no se admiten.");
+                }
+            }
+        }
+    }
+
+    // A DTD must come before the root element, so the first few KB of each part tell.
+    private static bool ContainsDtd(ZipArchiveEntry entry)
+    {
+        try
+        {
+            using var stream = entry.Open();
+            var buffer = new byte[4096];
+            var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
+            var text = buffer.AsSpan(0, read);
+            var decoded = text.StartsWith<byte>([0xFF, 0xFE]) ? Encoding.Unicode.GetString(text)
+                : text.StartsWith<byte>([0xFE, 0xFF]) ? Encoding.BigEndianUnicode.GetString(text)
+                : Encoding.Latin1.GetString(text);
+            return InventoryFileSniffer.ContainsDtd(decoded);
+        }
+        catch (InvalidDataException)
+        {
+            throw new InventoryFileException("El archivo .xlsx está dañado: vuelve a guardarlo como .xlsx o .csv.");
+        }
+    }
+}
