@@ -29,7 +29,7 @@ public sealed class CsvSheetReader : SheetReader
             MaxRecordSize = maxRecordBytes,
             TrackLineNumbers = true,
             Encoding = hasBom ? null : legacyEncoding,
-        });
+        }, leaveOpen: true);
     }
 
     public override bool Read()

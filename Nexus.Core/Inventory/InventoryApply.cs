@@ -30,17 +30,21 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         await using var transaction = await connection.BeginTransactionAsync(ct);
         var parameters = new { upload.IdUpload, upload.UserId, token, maxStoredErrors, lockClass = InventoryLockClass };
         Task<int> Execute(string sql) => connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, commandTimeout: 0, cancellationToken: ct));
+        Task<int> Count(string table) => connection.ExecuteScalarAsync<int>(new CommandDefinition(CountSql[table], transaction: transaction, cancellationToken: ct));
 
         await Execute(Prepare);
         await Execute(Match);
         await Execute(RecordRejected);
-        var resolved = await Execute(Resolve);
-        var winners = await Execute(KeepLastRow);
+        await Execute(Resolve);
+        var resolved = await Count("inventory_resolved");
+        await Execute(KeepLastRow);
+        var winners = await Count("inventory_winners");
         if (winners < resolved)
         {
             await Execute(RecordDuplicates);
         }
-        var changed = await Execute(FindChanges);
+        await Execute(FindChanges);
+        var changed = await Count("inventory_changes");
         await Execute(UpdateChanged);
         await Execute(InsertNew);
         var deleted = upload.Mode == "replace" ? await Execute(DeleteMissing) : 0;
@@ -62,6 +66,14 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         await transaction.CommitAsync(ct);
         return counts;
     }
+
+    // CREATE TABLE AS reports no row count through Npgsql, so the sizes are read back.
+    private static readonly Dictionary<string, string> CountSql = new()
+    {
+        ["inventory_resolved"] = "SELECT count(*) FROM inventory_resolved",
+        ["inventory_winners"] = "SELECT count(*) FROM inventory_winners",
+        ["inventory_changes"] = "SELECT count(*) FROM inventory_changes",
+    };
 
     private const string Prepare = """
         SELECT pg_advisory_xact_lock(@lockClass, @userId);
