@@ -19,8 +19,9 @@ public static class XlsxGuard
         {
             zip = new ZipArchive(seekable, ZipArchiveMode.Read, leaveOpen: true);
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or ArgumentException or IOException)
         {
+            // A truncated file makes the directory search seek before the start, which the blob stream refuses with ArgumentException.
             throw new InventoryFileException("El archivo .xlsx está dañado: vuelve a guardarlo como .xlsx o .csv.");
         }
         using (zip)

@@ -14,7 +14,13 @@ public sealed record UploadRow(long IdUpload, string Status, int? RowsTotal, int
 
 public sealed record ItemRow(int? PartId, int? AftermarketPartId, decimal Price, int StockQuantity, int MinOrderQuantity, string WarehouseLocation, long Xmin, DateTime UpdatedAt);
 
-public sealed record ErrorRow(int RowNumber, string Kind, string Reason, string[] RawValues);
+public sealed class ErrorRow
+{
+    public int RowNumber { get; init; }
+    public string Kind { get; init; } = "";
+    public string Reason { get; init; } = "";
+    public string[] RawValues { get; init; } = [];
+}
 
 /// <summary>
 /// A private database with a small catalog, a private uploads container in Azurite, and the real processor:
