@@ -1,3 +1,5 @@
+using Nexus.Functions.Auth;
+
 namespace Nexus.Functions.Hosting;
 
 public static class Features
@@ -5,6 +7,7 @@ public static class Features
     /// <summary>The Nexus.Core services of every feature, and the queue functions.</summary>
     public static IServiceCollection AddNexusFeatures(this IServiceCollection services)
     {
+        services.AddAccounts();
         return services;
     }
 
