@@ -108,6 +108,6 @@ public static class AuthEndpoints
         var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
         return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many failed login attempts",
-            detail: $"Try again in {seconds} seconds.");
+            detail: $"Try again in {seconds} seconds.", type: "https://www.rfc-editor.org/rfc/rfc6585#section-4");
     }
 }
