@@ -20,7 +20,6 @@ public static class AuthSetup
 {
     public static IServiceCollection AddNexusAuth(this IServiceCollection services)
     {
-        services.TryAddSingleton(TimeProvider.System);
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
         services.AddOptions<JwtBearerOptions>(JwtBearerDefaults.AuthenticationScheme)
             .Configure<IOptions<JwtOptions>>((options, jwt) =>
@@ -44,6 +43,7 @@ public static class AccountServices
     /// <summary>Core services of Auth and Admin (called from AddNexusFeatures).</summary>
     public static IServiceCollection AddAccounts(this IServiceCollection services)
     {
+        services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PasswordHasher>();
         services.AddSingleton<AccessTokenIssuer>();

@@ -154,6 +154,14 @@ public sealed class LoginTests(SharedAppFixture fixture) : IClassFixture<SharedA
         await ProblemAssert.IsValidationProblemAsync(response, "password");
     }
 
+    [Fact]
+    public async Task Host_refuses_a_bcrypt_work_factor_below_12()
+    {
+        await using var weak = new NexusApp(fixture.Database, new Dictionary<string, string?> { ["Auth:BcryptWorkFactor"] = "11" });
+        var error = Assert.ThrowsAny<Exception>(() => weak.CreateClient());
+        Assert.Contains("BcryptWorkFactor", error.ToString());
+    }
+
     private static object Registration(string email, string password, string role = Roles.Taller) => new
     {
         name = "Juan Pérez",
