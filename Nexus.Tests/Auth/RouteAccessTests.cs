@@ -118,7 +118,8 @@ public sealed class RouteAccessTests(SharedAppFixture fixture) : IClassFixture<S
             return null;
         }
         var policy = await AuthorizationPolicy.CombineAsync(
-            policies, endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>(), endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>());
+            policies, endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>(), endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>())
+            ?? await policies.GetFallbackPolicyAsync();
         if (policy is null)
         {
             return null;
