@@ -1,10 +1,109 @@
+using System.Globalization;
+using System.Security.Claims;
+using Microsoft.AspNetCore.Mvc;
+using Nexus.Core.Admin;
+using Nexus.Core.Auth;
+using Nexus.Functions.Auth;
+
 namespace Nexus.Functions.Admin;
 
 public static class AdminEndpoints
 {
+    public sealed record ActivateBody(bool? IsActive);
+
+    public sealed record CreateUserBody(string? Name, string? Email, string? Password, string? Role, string? BusinessName, string? Phone, string? Address);
+
     public static void MapAdminEndpoints(this IEndpointRouteBuilder app)
     {
-        var group = app.MapGroup("/api").WithTags("Admin");
-        _ = group;
+        var group = app.MapGroup("/api/admin").WithTags("Admin").RequireAuthorization(Policies.Admin);
+        group.MapGet("/users", ListUsersAsync);
+        group.MapGet("/users/{id:int}", GetUserAsync);
+        group.MapPut("/users/{id:int}/activate", SetActiveAsync);
+        group.MapPost("/users", CreateUserAsync);
     }
+
+    private static async Task<IResult> ListUsersAsync(
+        UserAdminService admin,
+        CancellationToken ct,
+        [FromQuery] string? role = null,
+        [FromQuery] string? status = null,
+        [FromQuery] string? page = null,
+        [FromQuery(Name = "page_size")] string? pageSize = null)
+    {
+        var errors = new Dictionary<string, string[]>();
+        if (!string.IsNullOrEmpty(role) && !Roles.All.Contains(role))
+        {
+            errors["role"] = [$"Role must be one of: {string.Join(", ", Roles.All)}."];
+        }
+        bool? active = status switch
+        {
+            null or "" => null,
+            "pending" => false,
+            "active" => true,
+            _ => null,
+        };
+        if (status is not (null or "" or "pending" or "active"))
+        {
+            errors["status"] = ["Status must be pending or active."];
+        }
+        var pageNumber = PositiveInt(page, 1, int.MaxValue / UserListQuery.MaxPageSize, "page", errors);
+        var size = PositiveInt(pageSize, UserListQuery.DefaultPageSize, UserListQuery.MaxPageSize, "page_size", errors);
+        if (errors.Count > 0)
+        {
+            return Results.ValidationProblem(errors);
+        }
+        var query = new UserListQuery(string.IsNullOrEmpty(role) ? null : role, active, pageNumber, size);
+        return Results.Ok(await admin.ListAsync(query, ct));
+    }
+
+    private static async Task<IResult> GetUserAsync(int id, UserAdminService admin, CancellationToken ct)
+    {
+        var user = await admin.GetAsync(id, ct);
+        return user is null ? UserNotFound(id) : Results.Ok(user);
+    }
+
+    private static async Task<IResult> SetActiveAsync(int id, ActivateBody body, UserAdminService admin, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        if (body.IsActive is not { } active)
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["is_active"] = ["is_active (true or false) is required."] });
+        }
+        return await admin.SetActiveAsync(caller.UserId(), id, active, ct) switch
+        {
+            SetActiveResult.Updated updated => Results.Ok(updated.User),
+            SetActiveResult.OwnAccount => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Cannot deactivate your own account"),
+            _ => UserNotFound(id),
+        };
+    }
+
+    private static async Task<IResult> CreateUserAsync(CreateUserBody body, UserAdminService admin, ClaimsPrincipal caller, CancellationToken ct)
+    {
+        var user = new NewUser(body.Email ?? "", body.Password ?? "", body.Name ?? "", body.Role ?? "", body.BusinessName, body.Phone, body.Address);
+        return await admin.CreateAsync(caller.Role(), user, ct) switch
+        {
+            CreateUserResult.Created created => Results.Created($"/api/admin/users/{created.User.UserId}", created.User),
+            CreateUserResult.Invalid invalid => Results.ValidationProblem(invalid.Errors),
+            CreateUserResult.DuplicateEmail => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Email already registered",
+                detail: "An account with this email already exists."),
+            CreateUserResult.NotAllowed notAllowed => Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "Not allowed", detail: notAllowed.Reason),
+            var other => throw new InvalidOperationException($"Unexpected result {other}."),
+        };
+    }
+
+    private static int PositiveInt(string? text, int fallback, int max, string field, Dictionary<string, string[]> errors)
+    {
+        if (string.IsNullOrEmpty(text))
+        {
+            return fallback;
+        }
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value >= 1 && value <= max)
+        {
+            return value;
+        }
+        errors[field] = [$"{field} must be a whole number from 1 to {max}."];
+        return fallback;
+    }
+
+    private static IResult UserNotFound(int id) =>
+        Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found", detail: $"No user with id {id}.");
 }

@@ -1,7 +1,9 @@
 using System.Text;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
+using Nexus.Core.Admin;
 using Nexus.Core.Auth;
 
 namespace Nexus.Functions.Auth;
@@ -24,6 +26,7 @@ public static class AuthSetup
             {
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters = TokenParameters.For(jwt.Value);
+                options.Events = new JwtBearerEvents { OnTokenValidated = AccessCheck.ValidateAsync };
             });
 
         services.AddRateLimiter(o => o.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
@@ -31,6 +34,22 @@ public static class AuthSetup
             .AddPolicy(Policies.Taller, p => p.RequireRole(Roles.Taller, Roles.Admin, Roles.Owner))
             .AddPolicy(Policies.Bodega, p => p.RequireRole(Roles.Bodega, Roles.Admin, Roles.Owner))
             .AddPolicy(Policies.Admin, p => p.RequireRole(Roles.Admin, Roles.Owner));
+        return services;
+    }
+}
+
+public static class AccountServices
+{
+    /// <summary>Core services of Auth and Admin (called from AddNexusFeatures).</summary>
+    public static IServiceCollection AddAccounts(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<PasswordHasher>();
+        services.AddSingleton<AccessTokenIssuer>();
+        services.AddSingleton<LoginThrottle>();
+        services.AddSingleton<AuthService>();
+        services.AddSingleton<UserAdminService>();
         return services;
     }
 }

@@ -1,5 +1,6 @@
 using Nexus.Core.Inventory;
 using Nexus.Core.Storage;
+using Nexus.Functions.Auth;
 
 namespace Nexus.Functions.Hosting;
 
@@ -8,6 +9,7 @@ public static class Features
     /// <summary>The Nexus.Core services of every feature, and the queue functions.</summary>
     public static IServiceCollection AddNexusFeatures(this IServiceCollection services)
     {
+        services.AddAccounts();
         services.AddInventory();
         return services;
     }

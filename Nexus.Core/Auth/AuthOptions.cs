@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Nexus.Core.Auth;
+
+public sealed class AuthOptions
+{
+    public const string Section = "Auth";
+
+    /// <summary>bcrypt cost; ASVS asks for at least 12. Raising it rehashes each password at its next login.</summary>
+    [Range(12, 20)]
+    public int BcryptWorkFactor { get; set; } = PasswordHasher.MinimumWorkFactor;
+
+    /// <summary>Failed logins allowed per account within the window before 429 (ASVS 6.3.1: well under 100/hour).</summary>
+    [Range(1, 100)]
+    public int MaxFailuresPerAccount { get; set; } = 10;
+
+    /// <summary>Failed logins allowed per client address within the window before 429.</summary>
+    [Range(1, 10_000)]
+    public int MaxFailuresPerAddress { get; set; } = 30;
+
+    [Range(1, 24 * 60)]
+    public int FailureWindowMinutes { get; set; } = 15;
+}

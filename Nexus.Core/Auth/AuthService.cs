@@ -1,0 +1,206 @@
+using Dapper;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Nexus.Core.Auth;
+
+/// <summary>Registration, login, refresh-token rotation, logout and the per-request access check.</summary>
+public sealed class AuthService(
+    NpgsqlDataSource db,
+    PasswordHasher passwords,
+    AccessTokenIssuer accessTokens,
+    LoginThrottle throttle,
+    IOptions<JwtOptions> jwt,
+    TimeProvider clock,
+    ILogger<AuthService> logger)
+{
+    /// <summary>The roles anyone may register as; ADMIN and OWNER accounts are created by an admin.</summary>
+    public static readonly IReadOnlyList<string> SelfServiceRoles = [Roles.Taller, Roles.Bodega];
+
+    public async Task<RegisterResult> RegisterAsync(NewUser user, CancellationToken cancellationToken)
+    {
+        var errors = user.Validate(SelfServiceRoles);
+        if (errors.Count > 0)
+        {
+            return new RegisterResult.Invalid(errors);
+        }
+        // Hashed before the insert whether or not the email exists, so a duplicate takes just as long.
+        var hash = passwords.Hash(user.Password);
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var id = await UserAccounts.InsertAsync(connection, null, user, hash, active: false, cancellationToken);
+        if (id is null)
+        {
+            logger.LogInformation("Registration for an existing email ignored");
+        }
+        else
+        {
+            logger.LogInformation("Registered user {UserId} as {Role}, pending approval", id, user.Role);
+        }
+        return new RegisterResult.Accepted();
+    }
+
+    private sealed record Credentials(int UserId, string Pass, bool IsActive);
+
+    public async Task<LoginResult> LoginAsync(string email, string password, string clientAddress, CancellationToken cancellationToken)
+    {
+        var account = EmailAddress.Normalize(email);
+        var attempt = throttle.TryBegin(account, clientAddress, out var retryAfter);
+        if (attempt is null)
+        {
+            logger.LogWarning("Login throttled for {ClientAddress}", clientAddress);
+            return new LoginResult.Throttled(retryAfter);
+        }
+
+        const string sql = """
+            SELECT id_user AS user_id, pass, is_active
+            FROM users
+            WHERE lower(email) = @account
+            """;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var credentials = await connection.QuerySingleOrDefaultAsync<Credentials>(new CommandDefinition(sql, new { account }, cancellationToken: cancellationToken));
+
+        // Always one bcrypt verification: unknown, wrong and inactive all cost the same and answer the same.
+        var passwordMatches = passwords.Verify(password, credentials?.Pass);
+        if (credentials is null || !passwordMatches || !credentials.IsActive)
+        {
+            logger.LogInformation("Failed login from {ClientAddress}", clientAddress);
+            return new LoginResult.InvalidCredentials();
+        }
+        attempt.Succeeded();
+
+        var newHash = passwords.NeedsRehash(credentials.Pass) ? passwords.Hash(password) : null;
+        const string recordLogin = """
+            UPDATE users SET last_login = now(), pass = coalesce(@newHash, pass) WHERE id_user = @UserId
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(recordLogin, new { credentials.UserId, newHash }, cancellationToken: cancellationToken));
+
+        var user = await UserAccounts.FindAsync(connection, credentials.UserId, cancellationToken)
+            ?? throw new InvalidOperationException($"User {credentials.UserId} vanished during login.");
+        var session = await StartSessionAsync(connection, user, cancellationToken);
+        logger.LogInformation("User {UserId} logged in", user.UserId);
+        return new LoginResult.Success(session);
+    }
+
+    /// <summary>Opens a new session family for an active user and issues its first token pair.</summary>
+    public async Task<AuthSession> StartSessionAsync(UserProfile user, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await StartSessionAsync(connection, user, cancellationToken);
+    }
+
+    private async Task<AuthSession> StartSessionAsync(NpgsqlConnection connection, UserProfile user, CancellationToken cancellationToken)
+    {
+        var family = Guid.NewGuid();
+        var expiresAt = clock.GetUtcNow() + TimeSpan.FromDays(jwt.Value.RefreshTokenDays);
+        var refreshToken = await Sessions.InsertAsync(connection, null, user.UserId, family, expiresAt, cancellationToken);
+        var access = accessTokens.Issue(user.UserId, user.Role, user.BusinessName, family);
+        return new AuthSession(access.Token, access.ExpiresIn, refreshToken, user);
+    }
+
+    private sealed record PresentedSession(long IdSession, int UserId, Guid FamilyId, DateTime ExpiresAt, DateTime? RotatedAt, DateTime? RevokedAt);
+
+    /// <summary>
+    /// Rotates a refresh token: the presented one is spent and a new one joins the same family.
+    /// Presenting a spent token again is treated as theft and ends the whole family. Null means 401.
+    /// </summary>
+    public async Task<AuthSession?> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        const string findForUpdate = """
+            SELECT id_session, user_id, family_id, expires_at, rotated_at, revoked_at
+            FROM sessions
+            WHERE refresh_token = @hash
+            FOR UPDATE
+            """;
+        const string spend = """
+            UPDATE sessions SET rotated_at = now() WHERE id_session = @IdSession
+            """;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var presented = await connection.QuerySingleOrDefaultAsync<PresentedSession>(
+            new CommandDefinition(findForUpdate, new { hash = RefreshTokens.HashOf(refreshToken) }, transaction, cancellationToken: cancellationToken));
+        if (presented is null || presented.RevokedAt is not null)
+        {
+            return null;
+        }
+        if (presented.RotatedAt is not null)
+        {
+            await Sessions.RevokeFamilyAsync(connection, transaction, presented.FamilyId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogWarning("Refresh token reuse for user {UserId}: session family {FamilyId} revoked", presented.UserId, presented.FamilyId);
+            return null;
+        }
+        if (presented.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
+        {
+            return null;
+        }
+        var user = await UserAccounts.FindAsync(connection, presented.UserId, cancellationToken);
+        if (user is not { IsActive: true })
+        {
+            await Sessions.RevokeFamilyAsync(connection, transaction, presented.FamilyId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return null;
+        }
+
+        await connection.ExecuteAsync(new CommandDefinition(spend, new { presented.IdSession }, transaction, cancellationToken: cancellationToken));
+        // The family keeps its original expiry: rotation never extends a session beyond its absolute lifetime.
+        var next = await Sessions.InsertAsync(connection, transaction, user.UserId, presented.FamilyId, presented.ExpiresAt, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        var access = accessTokens.Issue(user.UserId, user.Role, user.BusinessName, presented.FamilyId);
+        return new AuthSession(access.Token, access.ExpiresIn, next, user);
+    }
+
+    /// <summary>Ends the session family of a refresh token. Unknown tokens are ignored (logout is idempotent).</summary>
+    public async Task LogoutAsync(string refreshToken, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            UPDATE sessions SET revoked_at = now()
+            WHERE family_id = (SELECT family_id FROM sessions WHERE refresh_token = @hash)
+              AND revoked_at IS NULL
+            """;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var ended = await connection.ExecuteAsync(new CommandDefinition(sql, new { hash = RefreshTokens.HashOf(refreshToken) }, cancellationToken: cancellationToken));
+        logger.LogInformation("Logout revoked {Sessions} sessions", ended);
+    }
+
+    /// <summary>Ends the session family named in an access token (logout without the refresh token).</summary>
+    public async Task LogoutAsync(int userId, Guid family, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await Sessions.RevokeFamilyAsync(connection, transaction, family, cancellationToken, userId);
+        await transaction.CommitAsync(cancellationToken);
+    }
+
+    public async Task<UserProfile?> GetProfileAsync(int userId, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await UserAccounts.FindAsync(connection, userId, cancellationToken);
+    }
+
+    /// <summary>
+    /// Checked on every authenticated request (ASVS 8.3.2, 7.4.1/7.4.2): the account is still active, still has the
+    /// token's role, and the token's session family has not been logged out or revoked. One round trip on indexes.
+    /// </summary>
+    public async Task<bool> IsAccessCurrentAsync(int userId, string role, Guid family, CancellationToken cancellationToken)
+    {
+        if (!Roles.All.Contains(role))
+        {
+            return false;
+        }
+        const string sql = """
+            SELECT EXISTS (
+                SELECT 1
+                FROM users u
+                WHERE u.id_user = @userId
+                  AND u.is_active
+                  AND u.id_rol = @roleId
+                  AND EXISTS (SELECT 1 FROM sessions s
+                              WHERE s.family_id = @family AND s.user_id = u.id_user
+                                AND s.revoked_at IS NULL AND s.expires_at > now()))
+            """;
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql, new { userId, roleId = Roles.IdOf(role), family }, cancellationToken: cancellationToken));
+    }
+}
