@@ -22,6 +22,7 @@ public sealed class QueueListener(
     private readonly CancellationTokenSource _abandon = new();
     private readonly QueueClient _queue = storage.Queue(function.QueueName);
     private readonly QueueClient _poison = storage.Queue(function.QueueName + "-poison");
+    private int _disposed;
 
     public QueueFunction Function => function;
 
@@ -33,6 +34,10 @@ public sealed class QueueListener(
 
     public override void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
         _abandon.Cancel();
         _abandon.Dispose();
         base.Dispose();

@@ -20,11 +20,13 @@ public sealed class QueueListeners(IEnumerable<QueueFunction> functions, IServic
     public Task StopAsync(CancellationToken cancellationToken) =>
         Task.WhenAll(_listeners.Select(listener => listener.StopAsync(cancellationToken)));
 
+    // Called twice: the container tracks this instance both as itself and as the hosted service.
     public void Dispose()
     {
         foreach (var listener in _listeners)
         {
             listener.Dispose();
         }
+        _listeners.Clear();
     }
 }

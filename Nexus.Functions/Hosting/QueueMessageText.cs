@@ -24,7 +24,8 @@ public static class QueueMessageText
     {
         text = "";
         var trimmed = raw.Trim();
-        if (trimmed.Length == 0)
+        // Convert skips inner whitespace, but encoders never emit it: "hola mundo" must stay text.
+        if (trimmed.Length == 0 || trimmed.Any(char.IsWhiteSpace))
         {
             return false;
         }
