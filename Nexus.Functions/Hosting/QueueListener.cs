@@ -28,8 +28,12 @@ public sealed class QueueListener(
 
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
-        await using var abandonOnTimeout = cancellationToken.Register(_abandon.Cancel);
+        // Returns once every message in flight is settled, or when the shutdown timeout ends the wait.
         await base.StopAsync(cancellationToken);
+        if (ExecuteTask is { IsCompleted: false })
+        {
+            await _abandon.CancelAsync();
+        }
     }
 
     public override void Dispose()
@@ -129,20 +133,21 @@ public sealed class QueueListener(
         {
             await Task.Yield(); // the receive loop goes on while this message runs
             Exception? failure = null;
-            string popReceipt;
-            await using (var lease = new MessageLease(_queue, message, settings.LeaseDuration, settings.RenewInterval, logger, _abandon.Token))
+            var lease = new MessageLease(_queue, message, settings.LeaseDuration, settings.RenewInterval, logger, _abandon.Token);
+            try
             {
-                try
-                {
-                    await invoker.InvokeAsync(function, invocation, _abandon.Token);
-                }
-                catch (Exception ex) when (!_abandon.IsCancellationRequested)
-                {
-                    failure = ex;
-                }
-                popReceipt = lease.PopReceipt;
+                await invoker.InvokeAsync(function, invocation, _abandon.Token);
             }
-            await SettleAsync(message, invocation, popReceipt, failure, settings);
+            catch (Exception ex) when (!_abandon.IsCancellationRequested)
+            {
+                failure = ex;
+            }
+            finally
+            {
+                await lease.DisposeAsync();
+            }
+            // Only now, with renewal stopped, is the pop receipt final.
+            await SettleAsync(message, invocation, lease.PopReceipt, failure, settings);
         }
         catch (OperationCanceledException) when (_abandon.IsCancellationRequested)
         {

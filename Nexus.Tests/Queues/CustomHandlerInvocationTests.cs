@@ -9,15 +9,16 @@ using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.Queues;
 
-/// <summary>Custom-handler mode: the Functions host POSTs /{FunctionName} with its invocation envelope.</summary>
-public sealed class CustomHandlerInvocationTests : IAsyncLifetime
+/// <summary>One host in custom-handler mode (FUNCTIONS_CUSTOMHANDLER_PORT set) with two test queue functions.</summary>
+public sealed class CustomHandlerFixture : IAsyncLifetime
 {
-    private const int MaxDequeueCount = 3;
-    private readonly InvocationRecorder _capture = new();
-    private readonly InvocationRecorder _broken = new();
+    public const int MaxDequeueCount = 3;
     private TestDatabase _database = null!;
     private NexusApp _app = null!;
-    private WebApplicationFactory<Program> _host = null!;
+
+    public InvocationRecorder Capture { get; } = new();
+    public InvocationRecorder Broken { get; } = new();
+    public WebApplicationFactory<Program> Host { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -27,27 +28,34 @@ public sealed class CustomHandlerInvocationTests : IAsyncLifetime
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = "47071",
             ["Queues:MaxDequeueCount"] = MaxDequeueCount.ToString(),
         });
-        _host = _app.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
+        Host = _app.WithWebHostBuilder(builder => builder.ConfigureTestServices(services =>
         {
             services.AddQueueFunction(new QueueFunction("HcCapture", "hc-capture", (_, m, _) =>
             {
-                _capture.Record(m);
+                Capture.Record(m);
                 return Task.CompletedTask;
             }));
             services.AddQueueFunction(new QueueFunction("HcBroken", "hc-broken", (_, m, _) =>
             {
-                _broken.Record(m);
+                Broken.Record(m);
                 throw new InvalidOperationException("secret internal detail");
-            }, _broken.RecordPoison));
+            }, Broken.RecordPoison));
         }));
     }
 
     public async Task DisposeAsync()
     {
-        await _host.DisposeAsync();
+        await Host.DisposeAsync();
         await _app.DisposeAsync();
         await _database.DisposeAsync();
     }
+}
+
+/// <summary>Custom-handler mode: the Functions host POSTs /{FunctionName} with its invocation envelope.</summary>
+public sealed class CustomHandlerInvocationTests(CustomHandlerFixture fx) : IClassFixture<CustomHandlerFixture>
+{
+    private const int MaxDequeueCount = CustomHandlerFixture.MaxDequeueCount;
+    private readonly string _messageId = Guid.NewGuid().ToString();
 
     public static TheoryData<object> DequeueCountShapes => new() { 2, "2", "\"2\"" };
 
@@ -62,7 +70,7 @@ public sealed class CustomHandlerInvocationTests : IAsyncLifetime
             Metadata = new Dictionary<string, object>
             {
                 ["DequeueCount"] = dequeueCount,
-                ["Id"] = JsonSerializer.Serialize("5f1c0a3e-msg"),
+                ["Id"] = JsonSerializer.Serialize(_messageId),
                 ["InsertionTime"] = JsonSerializer.Serialize("2026-11-24T10:15:00+00:00"),
                 ["PopReceipt"] = JsonSerializer.Serialize("AgAAAAMAAAA"),
                 ["sys"] = new { MethodName = "HcCapture", UtcNow = "2026-11-24T10:15:01Z", RandGuid = Guid.NewGuid() },
@@ -78,10 +86,9 @@ public sealed class CustomHandlerInvocationTests : IAsyncLifetime
         Assert.Equal(0, result.RootElement.GetProperty("Logs").GetArrayLength());
         Assert.Equal(JsonValueKind.Null, result.RootElement.GetProperty("ReturnValue").ValueKind);
 
-        var seen = Assert.Single(_capture.Invocations);
+        var seen = Assert.Single(fx.Capture.Invocations, i => i.MessageId == _messageId);
         Assert.Equal(message, seen.Body);
         Assert.Equal(2, seen.DequeueCount);
-        Assert.Equal("5f1c0a3e-msg", seen.MessageId);
         Assert.Equal(new DateTimeOffset(2026, 11, 24, 10, 15, 0, TimeSpan.Zero), seen.InsertedOn);
         Assert.Equal(("HcCapture", "hc-capture"), (seen.FunctionName, seen.QueueName));
     }
@@ -96,8 +103,8 @@ public sealed class CustomHandlerInvocationTests : IAsyncLifetime
         var body = await response.Content.ReadAsStringAsync();
         Assert.DoesNotContain("secret internal detail", body);
         Assert.DoesNotContain("   at ", body);
-        Assert.Single(_broken.Invocations);
-        Assert.Empty(_broken.Poisoned);
+        Assert.Single(fx.Broken.Invocations, i => i.MessageId == _messageId);
+        Assert.DoesNotContain(fx.Broken.Poisoned, p => p.Invocation.MessageId == _messageId);
     }
 
     [Fact]
@@ -106,7 +113,7 @@ public sealed class CustomHandlerInvocationTests : IAsyncLifetime
         var response = await PostAsync("/HcBroken", Envelope("{\"n\":1}", dequeueCount: MaxDequeueCount));
 
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
-        var (invocation, failure) = Assert.Single(_broken.Poisoned);
+        var (invocation, failure) = Assert.Single(fx.Broken.Poisoned, p => p.Invocation.MessageId == _messageId);
         Assert.Equal(MaxDequeueCount, invocation.DequeueCount);
         Assert.Equal("{\"n\":1}", invocation.Body);
         Assert.IsType<InvalidOperationException>(failure);
@@ -124,29 +131,31 @@ public sealed class CustomHandlerInvocationTests : IAsyncLifetime
     [Fact]
     public async Task An_envelope_without_the_message_is_400_validation_problem()
     {
+        var handledBefore = fx.Capture.Invocations.Count; // tests of one class run one at a time
+
         var response = await PostAsync("/HcCapture", new { Data = new { }, Metadata = new { DequeueCount = 1 } });
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
         Assert.Contains("Data", await response.Content.ReadAsStringAsync());
-        Assert.Empty(_capture.Invocations);
+        Assert.Equal(handledBefore, fx.Capture.Invocations.Count);
     }
 
     [Fact]
     public async Task Custom_handler_mode_runs_no_listeners_and_keeps_the_api_routes()
     {
-        var client = _host.CreateClient();
+        var client = fx.Host.CreateClient();
 
-        Assert.Null(_host.Services.GetService<QueueListeners>());
+        Assert.Null(fx.Host.Services.GetService<QueueListeners>());
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/health")).StatusCode);
     }
 
-    private static object Envelope(string message, int dequeueCount) => new
+    private object Envelope(string message, int dequeueCount) => new
     {
         Data = new { message = JsonSerializer.Serialize(message) },
-        Metadata = new { DequeueCount = dequeueCount, Id = JsonSerializer.Serialize(Guid.NewGuid().ToString()) },
+        Metadata = new { DequeueCount = dequeueCount, Id = JsonSerializer.Serialize(_messageId) },
     };
 
     private Task<HttpResponseMessage> PostAsync(string path, object envelope) =>
-        _host.CreateClient().PostAsync(path, new StringContent(JsonSerializer.Serialize(envelope), Encoding.UTF8, "application/json"));
+        fx.Host.CreateClient().PostAsync(path, new StringContent(JsonSerializer.Serialize(envelope), Encoding.UTF8, "application/json"));
 }

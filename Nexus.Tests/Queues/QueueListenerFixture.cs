@@ -14,6 +14,12 @@ namespace Nexus.Tests.Queues;
 /// One standalone host (real Program, real Azurite) with test-only queue functions, each on its own queue,
 /// and small queue settings so retries, leases and back-off play out in seconds.
 /// </summary>
+[CollectionDefinition(Name)]
+public sealed class QueueListenerCollection : ICollectionFixture<QueueListenerFixture>
+{
+    public const string Name = "Queue listeners";
+}
+
 public sealed class QueueListenerFixture : IAsyncLifetime
 {
     public const int MaxDequeueCount = 3;

@@ -5,7 +5,8 @@ using Nexus.Functions.Hosting;
 namespace Nexus.Tests.Queues;
 
 /// <summary>Standalone mode: the listeners over real Azurite queues.</summary>
-public sealed class QueueListenerTests(QueueListenerFixture fx) : IClassFixture<QueueListenerFixture>
+[Collection(QueueListenerCollection.Name)]
+public sealed class QueueListenerTests(QueueListenerFixture fx)
 {
     [Fact]
     public void One_listener_runs_per_registered_queue_function()
