@@ -42,8 +42,8 @@ public sealed class QueueListener(
         {
             return;
         }
+        // Cancelled, not disposed: abandoned handlers may still be unwinding and reading its token; it owns no timer.
         _abandon.Cancel();
-        _abandon.Dispose();
         base.Dispose();
     }
 
