@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Dapper;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.Extensions.Options;
 using Nexus.Core.Auth;
 using Nexus.Core.Database;
@@ -63,6 +64,12 @@ public static class NexusServices
 
     public static WebApplication UseNexusPipeline(this WebApplication app)
     {
+        if (app.Services.GetRequiredService<QueueHostingMode>().CustomHandler)
+        {
+            // Behind the Functions host every request comes from loopback; the client address (used by the
+            // login throttle) is in X-Forwarded-For, which ASP.NET trusts from loopback proxies by default.
+            app.UseForwardedHeaders(new ForwardedHeadersOptions { ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto });
+        }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseNexusWebRoot();
