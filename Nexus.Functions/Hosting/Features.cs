@@ -1,3 +1,6 @@
+using Nexus.Core.DataSets;
+using Npgsql;
+
 namespace Nexus.Functions.Hosting;
 
 public static class Features
@@ -8,9 +11,9 @@ public static class Features
         return services;
     }
 
-    public static Task SeedDemoDataAsync(this WebApplication app, ILogger logger)
+    public static async Task SeedDemoDataAsync(this WebApplication app, ILogger logger)
     {
-        logger.LogInformation("Demo seed requested");
-        return Task.CompletedTask;
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await DataSetGenerator.SeedAsync(dataSource, DataSetShape.Demo, logger, app.Lifetime.ApplicationStopping);
     }
 }
