@@ -1,3 +1,4 @@
+using Nexus.Core.Catalog;
 using Nexus.Core.DataSets;
 using Npgsql;
 
@@ -8,6 +9,7 @@ public static class Features
     /// <summary>The Nexus.Core services of every feature, and the queue functions.</summary>
     public static IServiceCollection AddNexusFeatures(this IServiceCollection services)
     {
+        services.AddSingleton<CatalogQueries>();
         return services;
     }
 
