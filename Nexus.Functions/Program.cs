@@ -8,6 +8,10 @@ if (SeedCommand.IsInvoked(args))
 {
     return await SeedCommand.RunAsync(args);
 }
+if (BenchCommand.IsInvoked(args))
+{
+    return await BenchCommand.RunAsync(args);
+}
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNexusServices();

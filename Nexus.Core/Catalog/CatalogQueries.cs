@@ -75,28 +75,42 @@ public sealed class CatalogQueries(NpgsqlDataSource dataSource)
         {PageClause}
         """;
 
+    private const string Explain = "EXPLAIN (ANALYZE, FORMAT JSON) ";
+
     public async Task<PartSearchPage> SearchPartsAsync(PartSearchQuery query, CancellationToken ct)
     {
         var sql = query.Number is not null ? ByNumberSql : query.ByVehicle ? ByVehicleSql : ByPartsSql;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<PartSummary>(new CommandDefinition(sql, new
-        {
-            query.Number,
-            query.Name,
-            query.Make,
-            query.Model,
-            query.Year,
-            query.VehicleId,
-            query.ByVehicle,
-            query.CategoryId,
-            query.IncludeAftermarket,
-            Limit = query.PageSize + 1,
-            query.Offset,
-        }, cancellationToken: ct))).ToList();
+        var rows = (await connection.QueryAsync<PartSummary>(new CommandDefinition(sql, Parameters(query), cancellationToken: ct))).ToList();
 
         var hasMore = rows.Count > query.PageSize;
         return new PartSearchPage(hasMore ? rows[..query.PageSize] : rows, query.Page, query.PageSize, hasMore);
     }
+
+    /// <summary>For the bench: EXPLAIN ANALYZE of the very statement a search runs, with its parameters; server execution time in ms.</summary>
+    public async Task<double> MeasureSearchAsync(PartSearchQuery query, CancellationToken ct)
+    {
+        var sql = query.Number is not null ? Explain + ByNumberSql : query.ByVehicle ? Explain + ByVehicleSql : Explain + ByPartsSql;
+        await using var connection = await dataSource.OpenConnectionAsync(ct);
+        var plan = await connection.ExecuteScalarAsync<string>(new CommandDefinition(sql, Parameters(query), cancellationToken: ct));
+        using var json = System.Text.Json.JsonDocument.Parse(plan!);
+        return json.RootElement[0].GetProperty("Execution Time").GetDouble();
+    }
+
+    private static object Parameters(PartSearchQuery query) => new
+    {
+        query.Number,
+        query.Name,
+        query.Make,
+        query.Model,
+        query.Year,
+        query.VehicleId,
+        query.ByVehicle,
+        query.CategoryId,
+        query.IncludeAftermarket,
+        Limit = query.PageSize + 1,
+        query.Offset,
+    };
 
     public async Task<PartDetail?> GetPartAsync(int id, CancellationToken ct)
     {
