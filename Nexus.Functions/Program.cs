@@ -4,6 +4,15 @@ using Nexus.Functions.Catalog;
 using Nexus.Functions.Health;
 using Nexus.Functions.Hosting;
 
+if (SeedCommand.IsInvoked(args))
+{
+    return await SeedCommand.RunAsync(args);
+}
+if (BenchCommand.IsInvoked(args))
+{
+    return await BenchCommand.RunAsync(args);
+}
+
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNexusServices();
 
@@ -17,6 +26,7 @@ app.MapAuthEndpoints();
 app.MapAdminEndpoints();
 app.MapQueueFunctionInvocations();
 
-app.Run();
+await app.RunAsync();
+return 0;
 
 public partial class Program;

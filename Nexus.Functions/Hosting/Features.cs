@@ -1,6 +1,9 @@
+using Nexus.Core.Catalog;
+using Nexus.Core.DataSets;
 using Nexus.Core.Inventory;
 using Nexus.Core.Storage;
 using Nexus.Functions.Auth;
+using Npgsql;
 
 namespace Nexus.Functions.Hosting;
 
@@ -10,6 +13,7 @@ public static class Features
     public static IServiceCollection AddNexusFeatures(this IServiceCollection services)
     {
         services.AddAccounts();
+        services.AddSingleton<CatalogQueries>();
         services.AddInventory();
         return services;
     }
@@ -25,9 +29,9 @@ public static class Features
         return services;
     }
 
-    public static Task SeedDemoDataAsync(this WebApplication app, ILogger logger)
+    public static async Task SeedDemoDataAsync(this WebApplication app, ILogger logger)
     {
-        logger.LogInformation("Demo seed requested");
-        return Task.CompletedTask;
+        var dataSource = app.Services.GetRequiredService<NpgsqlDataSource>();
+        await DataSetGenerator.SeedAsync(dataSource, DataSetShape.Demo, logger, app.Lifetime.ApplicationStopping);
     }
 }
