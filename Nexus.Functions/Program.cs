@@ -1,4 +1,5 @@
 using Nexus.Functions.Admin;
+using Nexus.Functions.Aftermarket;
 using Nexus.Functions.Auth;
 using Nexus.Functions.Catalog;
 using Nexus.Functions.Health;
@@ -15,6 +16,8 @@ app.MapHealthEndpoints();
 app.MapCatalogEndpoints();
 app.MapAuthEndpoints();
 app.MapAdminEndpoints();
+app.MapAftermarketMigrationEndpoints();
+app.MapAftermarketAlternativesEndpoints();
 app.MapQueueFunctionInvocations();
 
 app.Run();

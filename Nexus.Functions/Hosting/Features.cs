@@ -1,3 +1,6 @@
+using Nexus.Core.Aftermarket;
+using Nexus.Functions.Aftermarket;
+
 namespace Nexus.Functions.Hosting;
 
 public static class Features
@@ -5,6 +8,7 @@ public static class Features
     /// <summary>The Nexus.Core services of every feature, and the queue functions.</summary>
     public static IServiceCollection AddNexusFeatures(this IServiceCollection services)
     {
+        services.AddAftermarketMigration().AddQueueFunction(AftermarketMigrationFunction.Definition);
         return services;
     }
 
