@@ -75,12 +75,12 @@ CREATE TABLE aftermarket_migration_archived_parts (
     PRIMARY KEY (run_id, id_part)
 );
 
--- The AFT part's vehicle links, deleted by the run.
+-- The AFT part's vehicle links, deleted by the run. The largest archive (about 6 rows per AFT part) and only
+-- read back by a revert, so it carries no index and no foreign key (no per-row check): batches append at full speed.
 CREATE TABLE aftermarket_migration_archived_vehicle_parts (
-    run_id     bigint  NOT NULL REFERENCES aftermarket_migration_runs ON DELETE CASCADE,
+    run_id     bigint  NOT NULL,
     vehicle_id integer NOT NULL,
-    part_id    integer NOT NULL,
-    PRIMARY KEY (run_id, vehicle_id, part_id)
+    part_id    integer NOT NULL
 );
 
 -- The (vehicle, OEM part) links the run added. Unique by link: a link is added once, by one run.
