@@ -1,4 +1,5 @@
 using Nexus.Functions.Admin;
+using Nexus.Functions.Aftermarket;
 using Nexus.Functions.Auth;
 using Nexus.Functions.Catalog;
 using Nexus.Functions.Health;
@@ -24,6 +25,8 @@ app.MapHealthEndpoints();
 app.MapCatalogEndpoints();
 app.MapAuthEndpoints();
 app.MapAdminEndpoints();
+app.MapAftermarketMigrationEndpoints();
+app.MapAftermarketAlternativesEndpoints();
 app.MapQueueFunctionInvocations();
 
 await app.RunAsync();

@@ -1,7 +1,9 @@
+using Nexus.Core.Aftermarket;
 using Nexus.Core.Catalog;
 using Nexus.Core.DataSets;
 using Nexus.Core.Inventory;
 using Nexus.Core.Storage;
+using Nexus.Functions.Aftermarket;
 using Nexus.Functions.Auth;
 using Npgsql;
 
@@ -15,6 +17,7 @@ public static class Features
         services.AddAccounts();
         services.AddSingleton<CatalogQueries>();
         services.AddInventory();
+        services.AddAftermarketMigration().AddQueueFunction(AftermarketMigrationFunction.Definition);
         return services;
     }
 

@@ -1,0 +1,46 @@
+using Dapper;
+using Npgsql;
+
+namespace Nexus.Core.Aftermarket;
+
+/// <summary>An aftermarket alternative of an OEM part, as the public catalog shows it (no prices).</summary>
+public sealed record AftermarketAlternative(int AftermarketPartId, int ManufacturerId, string Manufacturer, string PartNumber, string? Name, bool InStock);
+
+/// <summary>The "Alternativas aftermarket" list of a part: e.g. PARTQUIP AC191, BOSCH 0 986 AB2 854.</summary>
+public sealed class AftermarketAlternatives(NpgsqlDataSource dataSource)
+{
+    /// <returns>null when the part does not exist.</returns>
+    public async Task<IReadOnlyList<AftermarketAlternative>?> ForPartAsync(int partId, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(PartExistsSql, new { partId }, cancellationToken: cancellationToken)))
+        {
+            return null;
+        }
+        // warehouse_inventory belongs to the inventory feature; without it nothing is in stock.
+        var sql = await AftermarketInventoryRelinking.InventoryExistsAsync(connection, null, cancellationToken) ? WithStockSql : WithoutStockSql;
+        return (await connection.QueryAsync<AftermarketAlternative>(new CommandDefinition(sql, new { partId }, cancellationToken: cancellationToken))).AsList();
+    }
+
+    private const string PartExistsSql = "SELECT EXISTS (SELECT 1 FROM parts WHERE id_part = @partId)";
+
+    private const string WithStockSql = """
+        SELECT a.id_aftermarket_parts AS aftermarket_part_id, m.id_manufacture AS manufacturer_id, m.name_manufacture AS manufacturer,
+               a.part_number, a.name_aftermarket_parts AS name,
+               EXISTS (SELECT 1 FROM warehouse_inventory w JOIN users u ON u.id_user = w.user_id
+                       WHERE w.aftermarket_part_id = a.id_aftermarket_parts AND w.stock_quantity > 0 AND u.is_active) AS in_stock
+        FROM aftermarket_parts a
+        JOIN manufacturers m ON m.id_manufacture = a.manufacturer_id
+        WHERE a.oem_part_id = @partId
+        ORDER BY m.name_manufacture, a.part_number_norm
+        """;
+
+    private const string WithoutStockSql = """
+        SELECT a.id_aftermarket_parts AS aftermarket_part_id, m.id_manufacture AS manufacturer_id, m.name_manufacture AS manufacturer,
+               a.part_number, a.name_aftermarket_parts AS name, false AS in_stock
+        FROM aftermarket_parts a
+        JOIN manufacturers m ON m.id_manufacture = a.manufacturer_id
+        WHERE a.oem_part_id = @partId
+        ORDER BY m.name_manufacture, a.part_number_norm
+        """;
+}

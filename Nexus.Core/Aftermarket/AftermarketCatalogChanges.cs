@@ -1,0 +1,92 @@
+using Dapper;
+using Npgsql;
+
+namespace Nexus.Core.Aftermarket;
+
+/// <summary>
+/// Applies a resolved batch (temp table aftermarket_batch) to the catalog, set-based, archiving everything it
+/// changes under the run so that <see cref="AftermarketRevert"/> can restore it. Only resolved rows are touched;
+/// unresolved AFT parts stay in parts.
+/// </summary>
+public static class AftermarketCatalogChanges
+{
+    public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, CancellationToken cancellationToken)
+    {
+        // Inserts run in key order so that concurrent batches take row locks in the same order (no deadlocks).
+        await Execute(connection, transaction, CreateAftermarketRowsSql, new { runId }, cancellationToken);
+        await AftermarketResolution.FindAftermarketRowsAsync(connection, transaction, cancellationToken);
+        await Execute(connection, transaction, AddOemVehicleLinksSql, new { runId }, cancellationToken);
+        await Execute(connection, transaction, RemoveAftVehicleLinksSql, new { runId }, cancellationToken);
+        await Execute(connection, transaction, MoveCrossReferencesSql, new { runId }, cancellationToken);
+        await AftermarketInventoryRelinking.ApplyAsync(connection, transaction, runId, cancellationToken);
+        await Execute(connection, transaction, ArchiveAndDeletePartsSql, new { runId }, cancellationToken);
+    }
+
+    private static Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object parameters, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+
+    // An existing row with the same (OEM part, manufacturer, normalised number) is reused, never duplicated.
+    private const string CreateAftermarketRowsSql = """
+        WITH created AS (
+            INSERT INTO aftermarket_parts (oem_part_id, manufacturer_id, part_number, name_aftermarket_parts)
+            SELECT DISTINCT ON (oem_part_id, manufacturer_id, article_norm) oem_part_id, manufacturer_id, article_number, name_part
+            FROM aftermarket_batch
+            WHERE oem_part_id IS NOT NULL
+            ORDER BY oem_part_id, manufacturer_id, article_norm, id_part
+            ON CONFLICT (oem_part_id, manufacturer_id, part_number_norm) DO NOTHING
+            RETURNING id_aftermarket_parts
+        )
+        INSERT INTO aftermarket_migration_created_aftermarket_parts (run_id, aftermarket_part_id)
+        SELECT @runId, id_aftermarket_parts FROM created
+        """;
+
+    // Only links the OEM part did not have yet are added (and recorded); the others already exist.
+    private const string AddOemVehicleLinksSql = """
+        WITH added AS (
+            INSERT INTO vehicle_parts (vehicle_id, part_id)
+            SELECT DISTINCT vp.vehicle_id, b.oem_part_id
+            FROM aftermarket_batch b
+            JOIN vehicle_parts vp ON vp.part_id = b.id_part
+            WHERE b.oem_part_id IS NOT NULL
+            ORDER BY 1, 2
+            ON CONFLICT DO NOTHING
+            RETURNING vehicle_id, part_id
+        )
+        INSERT INTO aftermarket_migration_added_vehicle_parts (run_id, vehicle_id, part_id)
+        SELECT @runId, vehicle_id, part_id FROM added
+        """;
+
+    private const string RemoveAftVehicleLinksSql = """
+        WITH removed AS (
+            DELETE FROM vehicle_parts vp
+            USING aftermarket_batch b
+            WHERE vp.part_id = b.id_part AND b.oem_part_id IS NOT NULL
+            RETURNING vp.vehicle_id, vp.part_id
+        )
+        INSERT INTO aftermarket_migration_archived_vehicle_parts (run_id, vehicle_id, part_id)
+        SELECT @runId, vehicle_id, part_id FROM removed
+        """;
+
+    private const string MoveCrossReferencesSql = """
+        WITH moved AS (
+            UPDATE part_cross_references x
+            SET part_id = b.oem_part_id
+            FROM aftermarket_batch b
+            WHERE x.part_id = b.id_part AND b.oem_part_id IS NOT NULL
+            RETURNING x.id_cross_reference, b.id_part
+        )
+        INSERT INTO aftermarket_migration_moved_cross_references (run_id, id_cross_reference, old_part_id)
+        SELECT @runId, id_cross_reference, id_part FROM moved
+        """;
+
+    private const string ArchiveAndDeletePartsSql = """
+        WITH removed AS (
+            DELETE FROM parts p
+            USING aftermarket_batch b
+            WHERE p.id_part = b.id_part AND b.oem_part_id IS NOT NULL
+            RETURNING p.id_part, p.oem_part_number, p.name_part, p.description, p.id_category, p.id_manufacture
+        )
+        INSERT INTO aftermarket_migration_archived_parts (run_id, id_part, oem_part_number, name_part, description, id_category, id_manufacture)
+        SELECT @runId, id_part, oem_part_number, name_part, description, id_category, id_manufacture FROM removed
+        """;
+}
