@@ -1,13 +1,8 @@
-using System.IdentityModel.Tokens.Jwt;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Security.Claims;
-using System.Text;
 using System.Text.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.IdentityModel.Tokens;
 using Nexus.Core.Aftermarket;
 using Nexus.Tests.Infrastructure;
 
@@ -22,17 +17,11 @@ public sealed class AftermarketEndpointsTests : IAsyncLifetime
     private TestDatabase _database = null!;
     private AftermarketCatalog _catalog = null!;
     private NexusApp _app = null!;
-    private int _adminId;
 
     public async Task InitializeAsync()
     {
         _database = await TestDatabase.CreateAsync();
         _catalog = await AftermarketCatalog.CreateAsync(_database.DataSource);
-        await using var connection = await _database.DataSource.OpenConnectionAsync();
-        _adminId = await connection.ExecuteScalarAsync<int>("""
-            INSERT INTO users (name_user, email, pass, id_rol, business_name, is_active)
-            VALUES ('Admin', 'admin@nexus.test', 'not-a-login', 1, 'Nexus', true) RETURNING id_user
-            """);
         _app = new NexusApp(_database);
     }
 
@@ -48,14 +37,15 @@ public sealed class AftermarketEndpointsTests : IAsyncLifetime
         var anonymous = _app.CreateClient();
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.GetAsync("/api/admin/migrations")).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.PostAsJsonAsync("/api/admin/migrations/aftermarket", new { })).StatusCode);
-        var taller = Client("TALLER");
+        var taller = await _app.CreateClientAsync("TALLER");
         Assert.Equal(HttpStatusCode.Forbidden, (await taller.PostAsJsonAsync("/api/admin/migrations/aftermarket", new { })).StatusCode);
     }
 
     [Fact]
     public async Task An_admin_plans_follows_reports_and_reverts_a_run()
     {
-        var admin = Client("ADMIN");
+        var adminUser = await _app.CreateUserAsync("ADMIN");
+        var admin = _app.CreateClient().WithBearer(adminUser.AccessToken);
         Assert.Equal(HttpStatusCode.BadRequest, (await admin.PostAsJsonAsync("/api/admin/migrations/aftermarket", new { batch_size = 5 })).StatusCode);
 
         var planned = await admin.PostAsJsonAsync("/api/admin/migrations/aftermarket", new { dry_run = false, batch_size = 100 });
@@ -63,7 +53,7 @@ public sealed class AftermarketEndpointsTests : IAsyncLifetime
         var run = await planned.Content.ReadFromJsonAsync<JsonElement>();
         var id = run.GetProperty("id").GetInt64();
         Assert.Equal($"/api/admin/migrations/{id}", planned.Headers.Location?.OriginalString);
-        Assert.Equal((10, 1, _adminId), (run.GetProperty("total").GetInt32(), run.GetProperty("batches_total").GetInt32(), run.GetProperty("created_by").GetInt32()));
+        Assert.Equal((10, 1, adminUser.Id), (run.GetProperty("total").GetInt32(), run.GetProperty("batches_total").GetInt32(), run.GetProperty("created_by").GetInt32()));
 
         await _app.Services.GetRequiredService<AftermarketBatchWorker>().ProcessAsync(new MigrationBatchMessage(id, 1), CancellationToken.None);
 
@@ -106,7 +96,7 @@ public sealed class AftermarketEndpointsTests : IAsyncLifetime
         {
             await connection.ExecuteAsync("INSERT INTO aftermarket_migration_runs (status, dry_run, batch_size) VALUES ('running', true, 100)");
         }
-        var admin = Client("OWNER");
+        var admin = await _app.CreateClientAsync("OWNER");
 
         var busy = await admin.PostAsJsonAsync("/api/admin/migrations/aftermarket", new { dry_run = true });
         Assert.Equal(HttpStatusCode.Conflict, busy.StatusCode);
@@ -129,15 +119,4 @@ public sealed class AftermarketEndpointsTests : IAsyncLifetime
     [InlineData("AC191", "AC191")]
     public void Report_cells_cannot_become_formulas(string value, string expected) =>
         Assert.Equal(expected, MigrationReportCsv.Cell(value));
-
-    private HttpClient Client(string role)
-    {
-        var key = new SymmetricSecurityKey(Encoding.UTF8.GetBytes(TestEnvironment.JwtSigningKey));
-        var token = new JwtSecurityToken("nexus", "nexus-api",
-            [new Claim("user_id", _adminId.ToString(System.Globalization.CultureInfo.InvariantCulture)), new Claim("role", role), new Claim("business_name", "Nexus")],
-            expires: DateTime.UtcNow.AddMinutes(5), signingCredentials: new SigningCredentials(key, SecurityAlgorithms.HmacSha256));
-        var client = _app.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", new JwtSecurityTokenHandler().WriteToken(token));
-        return client;
-    }
 }
