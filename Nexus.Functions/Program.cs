@@ -3,6 +3,7 @@ using Nexus.Functions.Auth;
 using Nexus.Functions.Catalog;
 using Nexus.Functions.Health;
 using Nexus.Functions.Hosting;
+using Nexus.Functions.Inventory;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddNexusServices();
@@ -15,6 +16,8 @@ app.MapHealthEndpoints();
 app.MapCatalogEndpoints();
 app.MapAuthEndpoints();
 app.MapAdminEndpoints();
+app.MapInventoryEndpoints();
+app.MapAvailabilityEndpoints();
 app.MapQueueFunctionInvocations();
 
 app.Run();
