@@ -29,7 +29,9 @@ internal static class MultipartSections
     {
         while (await reader.ReadNextSectionAsync(ct) is { } section)
         {
-            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) && disposition.IsFormDisposition())
+            // IsFormDisposition() is false for file parts, so the type is checked directly.
+            if (ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition)
+                && disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
             {
                 var fileName = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value
                     : disposition.FileName.HasValue ? HeaderUtilities.RemoveQuotes(disposition.FileName).Value
