@@ -7,10 +7,17 @@ public static class UploadFileName
 
     public const int MaxLength = 200;
 
+    /// <summary>The name without any client path (a browser's "C:\fakepath\inv.csv" is "inv.csv").</summary>
+    public static string Clean(string? fileName)
+    {
+        var name = fileName?.Trim() ?? "";
+        return name[(name.LastIndexOfAny(['/', '\\']) + 1)..].Trim();
+    }
+
     /// <summary>The reason the name is refused (Spanish, then English), or null when it is acceptable.</summary>
     public static string? Problem(string? fileName)
     {
-        var name = Path.GetFileName(fileName?.Trim() ?? "");
+        var name = Clean(fileName);
         if (name.Length == 0)
         {
             return "Indica el nombre del archivo. / The file name is required.";

@@ -67,7 +67,7 @@ public static class InventoryEndpoints
         {
             return InventoryProblems.NoMapping();
         }
-        var ticket = await intake.RequestAsync(user.UserId(), body.Filename!.Trim(), mode!, mapping, ct);
+        var ticket = await intake.RequestAsync(user.UserId(), UploadFileName.Clean(body.Filename), mode!, mapping, ct);
         var location = UploadLocation(ticket.UploadId);
         return Results.Created(location, new UploadTicketResponse(ticket.UploadId, ticket.UploadUrl.ToString(), ticket.BlobName, ticket.ExpiresAt,
             "PUT", BlockBlobHeaders, location + "/complete"));
@@ -191,7 +191,7 @@ public static class InventoryEndpoints
         {
             return (InventoryProblems.NoMapping(), null);
         }
-        return (null, await intake.ReceiveAsync(userId, file.FileName!.Trim(), mode!, mapping, file.Body, ct));
+        return (null, await intake.ReceiveAsync(userId, UploadFileName.Clean(file.FileName), mode!, mapping, file.Body, ct));
     }
 
     private static async Task<IResult> ListUploadsAsync(
@@ -312,7 +312,7 @@ public static class InventoryEndpoints
             sample.Position = 0;
             try
             {
-                return Results.Ok(preview.Read(sample, section.FileName, string.IsNullOrWhiteSpace(sheet) ? null : sheet, row, truncated));
+                return Results.Ok(preview.Read(sample, UploadFileName.Clean(section.FileName), string.IsNullOrWhiteSpace(sheet) ? null : sheet, row, truncated));
             }
             catch (InventoryFileException e) when (truncated && Path.GetExtension(section.FileName).Equals(".xlsx", StringComparison.OrdinalIgnoreCase))
             {

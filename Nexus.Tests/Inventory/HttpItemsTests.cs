@@ -144,6 +144,19 @@ public sealed class HttpItemsTests(HttpInventoryFixture fixture) : IClassFixture
         Assert.Empty(none["aftermarket"]!.AsArray());
     }
 
+    [Theory]
+    [InlineData(Roles.Bodega, HttpStatusCode.OK)]
+    [InlineData(Roles.Admin, HttpStatusCode.OK)]
+    [InlineData(Roles.Owner, HttpStatusCode.OK)]
+    [InlineData(Roles.Taller, HttpStatusCode.Forbidden)]
+    public async Task Inventory_routes_are_for_bodegas_admins_and_owners(string role, HttpStatusCode expected)
+    {
+        using var client = await fixture.App.CreateClientAsync(role);
+        Assert.Equal(expected, (await client.GetAsync("/api/inventory/items")).StatusCode);
+        Assert.Equal(expected, (await client.GetAsync("/api/inventory/uploads")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await fixture.App.CreateClient().GetAsync("/api/inventory/items")).StatusCode);
+    }
+
     [Fact]
     public async Task Availability_is_for_talleres_and_admins_not_bodegas()
     {

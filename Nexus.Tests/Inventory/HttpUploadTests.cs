@@ -151,7 +151,7 @@ public sealed class HttpUploadTests(HttpInventoryFixture fixture) : IClassFixtur
     public async Task Multipart_upload_is_streamed_queued_and_processed()
     {
         var (_, client) = await fixture.BodegaWithMappingAsync();
-        using var form = HttpInventoryFixture.FileForm("existencias.csv", Encoding.UTF8.GetBytes(Csv), ("mode", "replace"));
+        using var form = HttpInventoryFixture.FileForm(@"C:\fakepath\existencias.csv", Encoding.UTF8.GetBytes(Csv), ("mode", "replace"));
         var response = await client.PostAsync("/api/inventory/upload", form);
 
         Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
@@ -159,6 +159,7 @@ public sealed class HttpUploadTests(HttpInventoryFixture fixture) : IClassFixtur
         var uploadId = accepted["upload_id"]!.GetValue<long>();
         Assert.Equal($"/api/inventory/uploads/{uploadId}", response.Headers.Location?.ToString());
         Assert.Equal("replace", accepted["mode"]!.GetValue<string>());
+        Assert.Equal("existencias.csv", accepted["filename"]!.GetValue<string>());
         var upload = await HttpInventoryFixture.WaitForUploadAsync(client, uploadId);
         Assert.Equal(("completed", 2), (upload["status"]!.GetValue<string>(), upload["rows_imported"]!.GetValue<int>()));
         Assert.Equal(Encoding.UTF8.GetByteCount(Csv), upload["content_length"]!.GetValue<long>());
