@@ -4,6 +4,7 @@ using Nexus.Functions.Auth;
 using Nexus.Functions.Catalog;
 using Nexus.Functions.Health;
 using Nexus.Functions.Hosting;
+using Nexus.Functions.Inventory;
 
 if (SeedCommand.IsInvoked(args))
 {
@@ -25,6 +26,8 @@ app.MapHealthEndpoints();
 app.MapCatalogEndpoints();
 app.MapAuthEndpoints();
 app.MapAdminEndpoints();
+app.MapInventoryEndpoints();
+app.MapAvailabilityEndpoints();
 app.MapAftermarketMigrationEndpoints();
 app.MapAftermarketAlternativesEndpoints();
 app.MapQueueFunctionInvocations();

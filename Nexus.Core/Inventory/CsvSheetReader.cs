@@ -46,6 +46,9 @@ public sealed class CsvSheetReader : SheetReader
 
     public override int RowNumber => (int)_reader.LineNumber;
 
+    /// <summary>The separator in use (detected among , ; tab |).</summary>
+    public char Separator => _reader.Separator;
+
     public override int FieldCount => _reader.FieldCount;
 
     public override SheetCell Cell(int index)

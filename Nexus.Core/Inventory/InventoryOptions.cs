@@ -39,4 +39,16 @@ public sealed class InventoryOptions
     /// <summary>Rejected rows kept per upload (the counts stay exact beyond it).</summary>
     [Range(0, 10_000_000)]
     public int MaxStoredErrors { get; set; } = 100_000;
+
+    /// <summary>How long the create-only SAS URL of a requested upload stays valid.</summary>
+    [Range(typeof(TimeSpan), "00:01:00", "01:00:00")]
+    public TimeSpan UploadUrlLifetime { get; set; } = TimeSpan.FromMinutes(10);
+
+    /// <summary>Largest sample file the mapping preview reads (a longer CSV is cut; a larger xlsx is refused).</summary>
+    [Range(1024, 64L * 1024 * 1024)]
+    public long MaxPreviewBytes { get; set; } = 5L * 1024 * 1024;
+
+    /// <summary>Data rows the mapping preview returns after the header row.</summary>
+    [Range(1, 200)]
+    public int PreviewRows { get; set; } = 20;
 }

@@ -26,6 +26,12 @@ public static class Features
         services.AddOptions<InventoryOptions>().BindConfiguration(InventoryOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<InventoryUploads>();
         services.AddSingleton<InventoryUploadProcessor>();
+        services.AddSingleton<InventoryUploadIntake>();
+        services.AddSingleton<InventoryUploadHistory>();
+        services.AddSingleton<InventoryMappings>();
+        services.AddSingleton<InventoryPreview>();
+        services.AddSingleton<InventoryItems>();
+        services.AddSingleton<PartAvailability>();
         services.AddQueueFunction(new QueueFunction("InventoryUpload", NexusStorage.InventoryUploadsQueue,
             (sp, invocation, ct) => sp.GetRequiredService<InventoryUploadProcessor>().HandleMessageAsync(invocation.Body, ct),
             (sp, invocation, error, ct) => sp.GetRequiredService<InventoryUploadProcessor>().HandlePoisonAsync(invocation.Body, error, ct)));
