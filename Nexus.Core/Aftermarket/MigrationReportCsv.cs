@@ -1,3 +1,5 @@
+using Nexus.Core.Csv;
+
 namespace Nexus.Core.Aftermarket;
 
 /// <summary>The report of a run as CSV (RFC 4180), safe to open in a spreadsheet.</summary>
@@ -12,30 +14,8 @@ public static class MigrationReportCsv
         {
             var line = string.Join(',',
                 row.PartId.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                Cell(row.AftPartNumber), Cell(row.Outcome), Cell(row.ArticleNumber), Cell(row.Manufacturer), Cell(row.Reason));
+                SafeCsv.Cell(row.AftPartNumber), SafeCsv.Cell(row.Outcome), SafeCsv.Cell(row.ArticleNumber), SafeCsv.Cell(row.Manufacturer), SafeCsv.Cell(row.Reason));
             await writer.WriteAsync(line + "\r\n");
         }
-    }
-
-    /// <summary>
-    /// Quotes when needed and neutralises formula injection (ASVS 1.2.10): a cell starting with = + - @ tab, CR or NUL
-    /// gets a leading apostrophe, so 'AFT-...' numbers and error texts are shown as text, never evaluated.
-    /// </summary>
-    public static string Cell(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-        var text = value.Replace("\0", "", StringComparison.Ordinal);
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' or '\0')
-        {
-            text = "'" + text;
-        }
-        if (text.IndexOfAny([',', '"', '\r', '\n']) >= 0 || text != text.Trim())
-        {
-            text = "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        }
-        return text;
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Nexus.Core.Csv;
 
 namespace Nexus.Core.Inventory;
 
@@ -13,34 +14,12 @@ public static class UploadErrorsCsv
     {
         var cells = new string[3 + RawValueCount];
         cells[0] = row.RowNumber.ToString(CultureInfo.InvariantCulture);
-        cells[1] = Cell(row.Kind == "duplicate" ? "duplicado" : "error");
-        cells[2] = Cell(row.Reason);
+        cells[1] = SafeCsv.Cell(row.Kind == "duplicate" ? "duplicado" : "error");
+        cells[2] = SafeCsv.Cell(row.Reason);
         for (var i = 0; i < RawValueCount; i++)
         {
-            cells[3 + i] = Cell(i < row.RawValues.Length ? row.RawValues[i] : null);
+            cells[3 + i] = SafeCsv.Cell(i < row.RawValues.Length ? row.RawValues[i] : null);
         }
         return string.Join(',', cells);
-    }
-
-    /// <summary>
-    /// Quotes when needed and neutralises formula injection (ASVS 1.2.10): a cell starting with = + - @ tab, CR or NUL
-    /// gets a leading apostrophe, so a bodega's "=HYPERLINK(...)" cell comes back as text, never as a formula.
-    /// </summary>
-    public static string Cell(string? value)
-    {
-        if (string.IsNullOrEmpty(value))
-        {
-            return "";
-        }
-        var text = value.Replace("\0", "", StringComparison.Ordinal);
-        if (value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' or '\0')
-        {
-            text = "'" + text;
-        }
-        if (text.IndexOfAny([',', '"', '\r', '\n']) >= 0 || text != text.Trim())
-        {
-            text = "\"" + text.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
-        }
-        return text;
     }
 }

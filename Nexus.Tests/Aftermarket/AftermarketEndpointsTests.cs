@@ -118,5 +118,5 @@ public sealed class AftermarketEndpointsTests : IAsyncLifetime
     [InlineData("say \"hi\"", "\"say \"\"hi\"\"\"")]
     [InlineData("AC191", "AC191")]
     public void Report_cells_cannot_become_formulas(string value, string expected) =>
-        Assert.Equal(expected, MigrationReportCsv.Cell(value));
+        Assert.Equal(expected, Nexus.Core.Csv.SafeCsv.Cell(value));
 }
