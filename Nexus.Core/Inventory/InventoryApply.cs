@@ -24,32 +24,25 @@ public sealed class InventoryApply(NpgsqlConnection connection)
     // which is what makes the plain INSERT of new rows below safe from a concurrent upload of the same bodega.
     public const int InventoryLockClass = 30_001;
 
-    public async Task<InventoryImportCounts> RunAsync(ClaimedUpload upload, Guid token, int rowsTotal, int maxStoredErrors,
+    private sealed record ApplyCounts(long Resolved, long Winners, long Changed, long Deleted, long SupersededRejected);
+
+    public async Task<InventoryImportCounts> RunAsync(ClaimedUpload upload, Guid token, StagingResult staged, int maxStoredErrors,
         Func<InventoryImportStage, CancellationToken, Task> stageReached, CancellationToken ct)
     {
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        var parameters = new { upload.IdUpload, upload.UserId, token, maxStoredErrors, lockClass = InventoryLockClass };
-        Task<int> Execute(string sql) => connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, commandTimeout: 0, cancellationToken: ct));
-        Task<int> Count(string table) => connection.ExecuteScalarAsync<int>(new CommandDefinition(CountSql[table], transaction: transaction, cancellationToken: ct));
-
-        await Execute(Prepare);
-        await Execute(Match);
-        await Execute(RecordRejected);
-        await Execute(Resolve);
-        var resolved = await Count("inventory_resolved");
-        await Execute(KeepLastRow);
-        var winners = await Count("inventory_winners");
-        if (winners < resolved)
+        await connection.ExecuteAsync(new CommandDefinition(Prepare, new { upload.IdUpload, upload.UserId, lockClass = InventoryLockClass },
+            transaction, cancellationToken: ct));
+        var applied = await connection.QuerySingleAsync<ApplyCounts>(new CommandDefinition(Apply, new
         {
-            await Execute(RecordDuplicates);
-        }
-        await Execute(FindChanges);
-        var changed = await Count("inventory_changes");
-        await Execute(UpdateChanged);
-        await Execute(InsertNew);
-        var deleted = upload.Mode == "replace" ? await Execute(DeleteMissing) : 0;
+            upload.IdUpload, upload.UserId, maxStoredErrors, replace = upload.Mode == "replace",
+            superseded = staged.Superseded, winners = staged.Winners,
+        }, transaction, commandTimeout: 0, cancellationToken: ct));
 
-        var counts = new InventoryImportCounts(rowsTotal, winners, rowsTotal - resolved, winners - changed, resolved - winners, deleted);
+        // Rows replaced in the file count as duplicates when their replacement was imported, as errors when it was rejected.
+        var resolved = (int)applied.Resolved + staged.Superseded.Length - (int)applied.SupersededRejected;
+        var winners = (int)applied.Winners;
+        var counts = new InventoryImportCounts(staged.Rows, winners, staged.Rows - resolved, winners - (int)applied.Changed,
+            resolved - winners, (int)applied.Deleted);
         var errorLog = await ErrorLogAsync(transaction, upload.IdUpload, counts, ct);
         await stageReached(InventoryImportStage.BeforeCommit, ct);
 
@@ -67,132 +60,145 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         return counts;
     }
 
-    // CREATE TABLE AS reports no row count through Npgsql, so the sizes are read back.
-    private static readonly Dictionary<string, string> CountSql = new()
-    {
-        ["inventory_resolved"] = "SELECT count(*) FROM inventory_resolved",
-        ["inventory_winners"] = "SELECT count(*) FROM inventory_winners",
-        ["inventory_changes"] = "SELECT count(*) FROM inventory_changes",
-    };
-
+    // The hash joins and the per-row aggregate of a 1M-row file fit in memory at this size; JIT compiling the big
+    // statement costs more than it saves.
     private const string Prepare = """
         SELECT pg_advisory_xact_lock(@lockClass, @userId);
-        SET LOCAL work_mem = '64MB';
+        SET LOCAL work_mem = '256MB';
+        SET LOCAL jit = off;
         DELETE FROM inventory_upload_errors WHERE upload_id = @idUpload;
         """;
 
-    // Candidates by normalized number: OEM parts, then aftermarket parts. A brand narrows them down when it names the
-    // candidate's manufacturer: tier 1 = OEM of that brand, 2 = aftermarket of that brand, 3 = any OEM, 4 = any aftermarket.
-    // The best non-empty tier must hold exactly one part; more is ambiguous.
-    private const string Match = """
-        CREATE TEMP TABLE inventory_matched ON COMMIT DROP AS
-        WITH candidates AS (
-            SELECT s.row_number, p.id_part AS part_id, NULL::integer AS aftermarket_part_id,
-                   CASE WHEN s.brand IS NOT NULL AND search_text(m.name_manufacture) = search_text(s.brand) THEN 1 ELSE 3 END AS tier
+    // One pass over the staged rows, pipelined, no intermediate tables:
+    // - rows: the valid rows not replaced later in the file (see RowDeduplicator), hash-joined once to the catalog
+    //   (OEM and aftermarket parts) on the normalised number, then one hash aggregate per row. A brand narrows the
+    //   candidates down when it names the candidate's manufacturer: tier 1 = OEM of that brand, 2 = aftermarket of that
+    //   brand, 3 = any OEM, 4 = any aftermarket. The best non-empty tier must hold exactly one part; more is ambiguous,
+    //   none is not found. (Finding the shared numbers per distinct number first measured slower: a second 1M hash.)
+    // - collided: rows naming one part and location with different brand spellings (the file's last row wins); only rows
+    //   that give a brand can collide, so without brands this costs nothing.
+    // - changes: joined to the bodega's rows once; only new or different rows are written.
+    // PostgreSQL 15 hashes the inner side of NOT EXISTS, so the small sets (superseded, losers) are the hashed ones.
+    private const string Apply = """
+        WITH superseded AS (
+            SELECT d.row_number, d.winner FROM unnest(@superseded::integer[], @winners::integer[]) AS d(row_number, winner)
+        ), rows AS (
+            SELECT s.row_number, s.part_number, s.part_number_norm, s.brand, s.price, s.stock, s.location, s.min_order
             FROM inventory_staging s
-            JOIN parts p ON p.oem_part_number_norm = s.part_number_norm
-            LEFT JOIN manufacturers m ON m.id_manufacture = p.id_manufacture
-            WHERE s.error IS NULL
-            UNION ALL
-            SELECT s.row_number, NULL, a.id_aftermarket_parts,
-                   CASE WHEN s.brand IS NOT NULL AND search_text(m.name_manufacture) = search_text(s.brand) THEN 2 ELSE 4 END
-            FROM inventory_staging s
-            JOIN aftermarket_parts a ON a.part_number_norm = s.part_number_norm
-            JOIN manufacturers m ON m.id_manufacture = a.manufacturer_id
-            WHERE s.error IS NULL
+            WHERE s.error IS NULL AND NOT EXISTS (SELECT FROM superseded d WHERE d.row_number = s.row_number)
+        ), candidates AS (
+            SELECT r.row_number, r.part_number, r.brand, r.price, r.stock, r.location, r.min_order, c.id,
+                   CASE WHEN c.id IS NULL THEN NULL
+                        WHEN r.brand IS NOT NULL
+                         AND (SELECT search_text(m.name_manufacture) FROM manufacturers m WHERE m.id_manufacture = c.manufacturer_id) = search_text(r.brand)
+                        THEN c.tier - 2
+                        ELSE c.tier END AS tier
+            FROM rows r
+            LEFT JOIN (
+                SELECT p.oem_part_number_norm AS norm, p.id_part AS id, 3 AS tier, p.id_manufacture AS manufacturer_id FROM parts p
+                UNION ALL
+                SELECT a.part_number_norm, a.id_aftermarket_parts, 4, a.manufacturer_id FROM aftermarket_parts a
+            ) c ON c.norm = r.part_number_norm
+            OFFSET 0
         ), tiers AS (
-            SELECT row_number,
-                   count(*) FILTER (WHERE tier = 1) AS n1, min(part_id) FILTER (WHERE tier = 1) AS p1,
-                   count(*) FILTER (WHERE tier = 2) AS n2, min(aftermarket_part_id) FILTER (WHERE tier = 2) AS a2,
-                   count(*) FILTER (WHERE tier = 3) AS n3, min(part_id) FILTER (WHERE tier = 3) AS p3,
-                   count(*) FILTER (WHERE tier = 4) AS n4, min(aftermarket_part_id) FILTER (WHERE tier = 4) AS a4
+            SELECT row_number, min(part_number) AS part_number, min(brand) AS brand, min(price) AS price, min(stock) AS stock,
+                   min(location) AS location, min(min_order) AS min_order,
+                   min((tier::bigint << 32) | id) AS best,
+                   count(*) FILTER (WHERE tier = 1) AS n1, count(*) FILTER (WHERE tier = 2) AS n2,
+                   count(*) FILTER (WHERE tier = 3) AS n3, count(*) FILTER (WHERE tier = 4) AS n4
             FROM candidates
             GROUP BY row_number
+        ), matched AS MATERIALIZED (
+            SELECT row_number, part_number, brand, price, stock, location, min_order,
+                   CASE best >> 32 WHEN 1 THEN n1 WHEN 2 THEN n2 WHEN 3 THEN n3 WHEN 4 THEN n4 ELSE 0 END AS candidates,
+                   CASE WHEN best >> 32 IN (1, 3) THEN (best & 4294967295)::integer END AS part_id,
+                   CASE WHEN best >> 32 IN (2, 4) THEN (best & 4294967295)::integer END AS aftermarket_part_id
+            FROM tiers
+        ), resolved AS NOT MATERIALIZED (
+            SELECT row_number, part_id, aftermarket_part_id, coalesce(part_id, -aftermarket_part_id) AS item,
+                   brand, price, stock, location, min_order
+            FROM matched
+            WHERE candidates = 1
+        ), collided AS MATERIALIZED (
+            SELECT row_number, max(row_number) OVER (PARTITION BY item, location) AS winner
+            FROM resolved
+            WHERE (item, location) IN (SELECT item, location FROM resolved WHERE brand IS NOT NULL)
+        ), losers AS NOT MATERIALIZED (
+            SELECT row_number, winner FROM collided WHERE row_number <> winner
+        ), winners AS (
+            SELECT r.* FROM resolved r
+            WHERE NOT EXISTS (SELECT FROM losers l WHERE l.row_number = r.row_number)
+        ), changes AS (
+            SELECT w.part_id, w.aftermarket_part_id, w.price, w.stock, w.location, w.min_order, wi.id_inventory
+            FROM winners w
+            LEFT JOIN warehouse_inventory wi
+                   ON wi.user_id = @userId
+                  AND coalesce(wi.part_id, -wi.aftermarket_part_id) = w.item
+                  AND wi.warehouse_location = w.location
+            WHERE wi.id_inventory IS NULL
+               OR (wi.price, wi.stock_quantity, wi.min_order_quantity) IS DISTINCT FROM (w.price, w.stock, w.min_order)
+        ), updated AS (
+            UPDATE warehouse_inventory wi
+            SET price = c.price, stock_quantity = c.stock, min_order_quantity = c.min_order, updated_at = now()
+            FROM changes c
+            WHERE c.id_inventory IS NOT NULL AND wi.id_inventory = c.id_inventory
+        ), inserted AS (
+            INSERT INTO warehouse_inventory (user_id, part_id, aftermarket_part_id, price, stock_quantity, min_order_quantity, warehouse_location)
+            SELECT @userId, part_id, aftermarket_part_id, price, stock, min_order, location
+            FROM changes
+            WHERE id_inventory IS NULL
+        ), deleted AS (
+            -- Replace: within the locations the file lists, what the file no longer has is gone from the bodega.
+            DELETE FROM warehouse_inventory wi
+            WHERE @replace
+              AND wi.user_id = @userId
+              AND wi.warehouse_location IN (SELECT location FROM inventory_staging WHERE error IS NULL)
+              AND NOT EXISTS (
+                  SELECT FROM winners w WHERE w.item = coalesce(wi.part_id, -wi.aftermarket_part_id) AND w.location = wi.warehouse_location)
+            RETURNING 1
+        ), superseded_rejected AS (
+            SELECT d.row_number, m.candidates FROM superseded d JOIN matched m ON m.row_number = d.winner WHERE m.candidates <> 1
+        ), recorded_rejected AS (
+            INSERT INTO inventory_upload_errors (upload_id, row_number, kind, reason, raw_values)
+            SELECT @idUpload, row_number, 'error', left(reason, 500), raw_values
+            FROM (
+                SELECT row_number, error AS reason, raw_values FROM inventory_staging WHERE error IS NOT NULL
+                UNION ALL
+                SELECT m.row_number,
+                       CASE WHEN m.candidates = 0 THEN 'Número de parte no encontrado en el catálogo: ' || m.part_number
+                            ELSE 'Número de parte ambiguo (' || m.candidates || ' piezas lo usan): indica la marca' END,
+                       ARRAY[m.part_number, m.price::text, m.stock::text, m.location, m.min_order::text, m.brand]
+                FROM matched m WHERE m.candidates <> 1
+                UNION ALL
+                SELECT s.row_number,
+                       CASE WHEN x.candidates = 0 THEN 'Número de parte no encontrado en el catálogo: ' || s.part_number
+                            ELSE 'Número de parte ambiguo (' || x.candidates || ' piezas lo usan): indica la marca' END,
+                       ARRAY[s.part_number, s.price::text, s.stock::text, s.location, s.min_order::text, s.brand]
+                FROM inventory_staging s JOIN superseded_rejected x USING (row_number)
+            ) rejected
+            ORDER BY row_number
+            LIMIT @maxStoredErrors
+        ), recorded_duplicates AS (
+            INSERT INTO inventory_upload_errors (upload_id, row_number, kind, reason, raw_values)
+            SELECT @idUpload, x.row_number, 'duplicate', 'Fila repetida: la fila ' || x.winner || ' la reemplaza',
+                   ARRAY[s.part_number, s.price::text, s.stock::text, s.location, s.min_order::text, s.brand]
+            FROM (
+                SELECT d.row_number, coalesce(c.winner, d.winner) AS winner
+                FROM superseded d
+                JOIN resolved w ON w.row_number = d.winner
+                LEFT JOIN collided c ON c.row_number = d.winner
+                UNION ALL
+                SELECT row_number, winner FROM losers
+            ) x
+            JOIN inventory_staging s USING (row_number)
+            ORDER BY x.row_number
+            LIMIT @maxStoredErrors
         )
-        SELECT row_number,
-               CASE WHEN n1 > 0 THEN n1 WHEN n2 > 0 THEN n2 WHEN n3 > 0 THEN n3 ELSE n4 END AS candidates,
-               CASE WHEN n1 > 0 THEN p1 WHEN n2 > 0 THEN NULL WHEN n3 > 0 THEN p3 END AS part_id,
-               CASE WHEN n1 > 0 THEN NULL WHEN n2 > 0 THEN a2 WHEN n3 > 0 THEN NULL ELSE a4 END AS aftermarket_part_id
-        FROM tiers
-        """;
-
-    private const string RecordRejected = """
-        INSERT INTO inventory_upload_errors (upload_id, row_number, kind, reason, raw_values)
-        SELECT @idUpload, s.row_number, 'error',
-               left(COALESCE(s.error,
-                   CASE WHEN m.row_number IS NULL THEN 'Número de parte no encontrado en el catálogo: ' || s.part_number
-                        ELSE 'Número de parte ambiguo (' || m.candidates || ' piezas lo usan): indica la marca' END), 500),
-               COALESCE(s.raw_values, ARRAY[s.part_number, s.price::text, s.stock::text, s.location, s.min_order::text, s.brand])
-        FROM inventory_staging s
-        LEFT JOIN inventory_matched m USING (row_number)
-        WHERE s.error IS NOT NULL OR m.row_number IS NULL OR m.candidates > 1
-        ORDER BY s.row_number
-        LIMIT @maxStoredErrors
-        """;
-
-    private const string Resolve = """
-        CREATE TEMP TABLE inventory_resolved ON COMMIT DROP AS
-        SELECT s.row_number, coalesce(m.part_id, -m.aftermarket_part_id) AS item, m.part_id, m.aftermarket_part_id,
-               s.price, s.stock, s.location, s.min_order
-        FROM inventory_staging s
-        JOIN inventory_matched m USING (row_number)
-        WHERE m.candidates = 1
-        """;
-
-    // The last row of the file wins for each part and location.
-    private const string KeepLastRow = """
-        CREATE TEMP TABLE inventory_winners ON COMMIT DROP AS
-        SELECT r.*
-        FROM inventory_resolved r
-        JOIN (SELECT max(row_number) AS row_number FROM inventory_resolved GROUP BY item, location) last USING (row_number)
-        """;
-
-    private const string RecordDuplicates = """
-        INSERT INTO inventory_upload_errors (upload_id, row_number, kind, reason, raw_values)
-        SELECT @idUpload, r.row_number, 'duplicate', 'Fila repetida: la fila ' || w.row_number || ' la reemplaza',
-               ARRAY[s.part_number, r.price::text, r.stock::text, r.location, r.min_order::text, s.brand]
-        FROM inventory_resolved r
-        JOIN inventory_winners w ON w.item = r.item AND w.location = r.location AND w.row_number <> r.row_number
-        JOIN inventory_staging s ON s.row_number = r.row_number
-        ORDER BY r.row_number
-        LIMIT @maxStoredErrors
-        """;
-
-    // Only rows that are new or whose values differ are written: re-uploading an unchanged file writes nothing.
-    private const string FindChanges = """
-        CREATE TEMP TABLE inventory_changes ON COMMIT DROP AS
-        SELECT w.*, wi.id_inventory
-        FROM inventory_winners w
-        LEFT JOIN warehouse_inventory wi
-               ON wi.user_id = @userId
-              AND coalesce(wi.part_id, -wi.aftermarket_part_id) = w.item
-              AND wi.warehouse_location = w.location
-        WHERE wi.id_inventory IS NULL
-           OR (wi.price, wi.stock_quantity, wi.min_order_quantity) IS DISTINCT FROM (w.price, w.stock, w.min_order)
-        """;
-
-    private const string UpdateChanged = """
-        UPDATE warehouse_inventory wi
-        SET price = c.price, stock_quantity = c.stock, min_order_quantity = c.min_order, updated_at = now()
-        FROM inventory_changes c
-        WHERE c.id_inventory IS NOT NULL AND wi.id_inventory = c.id_inventory
-        """;
-
-    private const string InsertNew = """
-        INSERT INTO warehouse_inventory (user_id, part_id, aftermarket_part_id, price, stock_quantity, min_order_quantity, warehouse_location)
-        SELECT @userId, part_id, aftermarket_part_id, price, stock, min_order, location
-        FROM inventory_changes
-        WHERE id_inventory IS NULL
-        """;
-
-    // Replace: within the locations the file lists, what the file no longer has is gone from the bodega.
-    private const string DeleteMissing = """
-        DELETE FROM warehouse_inventory wi
-        WHERE wi.user_id = @userId
-          AND wi.warehouse_location IN (SELECT DISTINCT location FROM inventory_staging WHERE error IS NULL)
-          AND NOT EXISTS (
-              SELECT 1 FROM inventory_winners w
-              WHERE w.item = coalesce(wi.part_id, -wi.aftermarket_part_id) AND w.location = wi.warehouse_location)
+        SELECT (SELECT count(*) FROM resolved) AS resolved,
+               (SELECT count(*) FROM winners) AS winners,
+               (SELECT count(*) FROM changes) AS changed,
+               (SELECT count(*) FROM deleted) AS deleted,
+               (SELECT count(*) FROM superseded_rejected) AS superseded_rejected
         """;
 
     private const string Complete = """

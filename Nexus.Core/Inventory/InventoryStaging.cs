@@ -4,7 +4,8 @@ using NpgsqlTypes;
 
 namespace Nexus.Core.Inventory;
 
-public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping);
+/// <param name="Superseded">Rows replaced by a later row of the file (sorted), with <paramref name="Winners"/> alongside.</param>
+public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping, int[] Superseded, int[] Winners);
 
 /// <summary>
 /// Streams a file's rows through the mapping into the session's temporary staging table with binary COPY.
@@ -90,6 +91,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
         // Disposed without Complete() (an exception, a retry in another encoding) the COPY is cancelled: staging stays empty.
         using var importer = connection.BeginBinaryImport(copy);
         var rows = 0;
+        var duplicates = new RowDeduplicator();
         while (reader.Read())
         {
             if (mapper.Map(reader) is not { } row)
@@ -101,6 +103,10 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
                 throw new InventoryFileException($"El archivo tiene más de {options.MaxRows:N0} filas de datos; divídelo en varios archivos.");
             }
             Write(importer, row);
+            if (row.Error is null)
+            {
+                duplicates.Add(row);
+            }
             if (rows % options.ProgressEveryRows == 0)
             {
                 ct.ThrowIfCancellationRequested();
@@ -112,7 +118,8 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
             throw new InventoryFileException("El archivo no tiene filas de datos después de los encabezados.");
         }
         importer.Complete();
-        return new StagingResult(rows, mapping);
+        var (superseded, winners) = duplicates.Superseded();
+        return new StagingResult(rows, mapping, superseded, winners);
     }
 
     private static string[] ReadHeaders(SheetReader reader, int headerRow)

@@ -143,7 +143,7 @@ public sealed class InventoryUploadProcessor(
                 ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await staging.AnalyzeAsync(ct);
             await StageReached(InventoryImportStage.Staged, ct);
-            return await new InventoryApply(connection).RunAsync(upload, token, staged.Rows, _options.MaxStoredErrors, StageReached, ct);
+            return await new InventoryApply(connection).RunAsync(upload, token, staged, _options.MaxStoredErrors, StageReached, ct);
         }
         finally
         {

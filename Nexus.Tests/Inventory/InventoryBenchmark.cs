@@ -1,66 +1,187 @@
 using System.Diagnostics;
-using System.Text;
+using System.Globalization;
 using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
+using MiniExcelLibs;
 using Nexus.Core.Inventory;
-using Xunit.Abstractions;
+using Nexus.Core.Storage;
+using Nexus.Tests.Infrastructure;
+using Npgsql;
 
 namespace Nexus.Tests.Inventory;
 
 /// <summary>
-/// The issue's import benchmark (1M rows against a 1M-part catalog): first load, then a re-upload with 2% changed.
-/// Runs only with NEXUS_BENCH=1; it reports times and checks the counts, never fails on time.
+/// The pipeline half of bench/inventory.sh, which prepares the database (1M parts) and the files and runs the floor:
+/// CSV first load, CSV re-upload with 2% changed, XLSX first load, each through the real processor.
+/// Runs only with NEXUS_BENCH=1 and the script's variables; it writes times to NEXUS_BENCH_OUT and checks the counts, never time.
 /// </summary>
-public sealed class InventoryBenchmark(InventoryTestContext context, ITestOutputHelper output) : IClassFixture<InventoryTestContext>
+public sealed class InventoryBenchmark
 {
-    private const int Rows = 1_000_000;
+    private static string? Setting(string name) => Environment.GetEnvironmentVariable(name) is { Length: > 0 } value ? value : null;
 
     [Fact]
-    public async Task One_million_rows_first_load_and_two_percent_reupload()
+    public async Task One_million_rows_first_load_two_percent_reupload_and_xlsx()
     {
-        if (Environment.GetEnvironmentVariable("NEXUS_BENCH") != "1")
+        if (Setting("NEXUS_BENCH") != "1" || Setting("NEXUS_BENCH_DATABASE") is not { } database)
         {
             return;
         }
-        await using (var connection = await context.Database.DataSource.OpenConnectionAsync())
+        var rows = int.Parse(Setting("NEXUS_BENCH_ROWS")!, CultureInfo.InvariantCulture);
+        var (csv, changedCsv, output) = (Setting("NEXUS_BENCH_CSV")!, Setting("NEXUS_BENCH_CSV_CHANGED")!, Setting("NEXUS_BENCH_OUT")!);
+        var xlsx = csv + ".xlsx";
+        if (!File.Exists(xlsx))
         {
-            await connection.ExecuteAsync("""
-                INSERT INTO parts (id_part, oem_part_number, name_part, id_manufacture)
-                SELECT 1000 + i, 'BN-' || lpad(i::text, 7, '0'), 'Parte ' || i, 1 + i % 4 FROM generate_series(1, @rows) i;
-                ANALYZE parts;
-                """, new { rows = Rows }, commandTimeout: 600);
+            WriteXlsx(csv, xlsx);
         }
-        var mapping = new InventoryColumnMapping { PartNumber = "part_number", Price = "price", Stock = "stock", Location = "location" };
-        var bodega = await context.CreateBodegaAsync();
-        var options = new InventoryOptions { ProgressEveryRows = 50_000 };
+        DefaultTypeMap.MatchNamesWithUnderscores = true;
+        await using var db = NpgsqlDataSource.Create(database);
+        var storage = new NexusStorage(Microsoft.Extensions.Options.Options.Create(new StorageOptions
+        {
+            ConnectionString = TestEnvironment.Storage,
+            NamePrefix = $"b{Guid.NewGuid():N}"[..9] + "-",
+        }));
+        var container = storage.Container(NexusStorage.UploadsContainer);
+        await container.CreateIfNotExistsAsync();
+        try
+        {
+            var uploads = new InventoryUploads(db);
+            var processor = new InventoryUploadProcessor(db, storage, uploads,
+                Microsoft.Extensions.Options.Options.Create(new InventoryOptions()), NullLogger<InventoryUploadProcessor>.Instance);
+            var mapping = new InventoryColumnMapping { PartNumber = "part_number", Price = "price", Stock = "stock", Location = "location" };
+            var (known, changed) = (rows - rows / 20, rows / 50);
+            var results = new List<string>();
 
-        var first = await TimeAsync(bodega, File(changedEvery: 0), mapping, options);
-        output.WriteLine($"first load: {first.Elapsed.TotalSeconds:F2} s, peak working set {first.PeakMb} MB");
-        Assert.Equal((Rows, 0), (first.Upload.RowsImported!.Value, first.Upload.RowsErrors!.Value));
+            async Task<(UploadRow Upload, string Line)> Run(string name, int bodega, string file)
+            {
+                var (_, blobName) = await uploads.CreateAsync(bodega, Path.GetFileName(file), "merge", mapping, CancellationToken.None);
+                await using (var content = File.OpenRead(file))
+                {
+                    await container.GetBlobClient(blobName).UploadAsync(content);
+                }
+                var baseline = ResetPeakMemory();
+                var stopwatch = Stopwatch.StartNew();
+                var staged = TimeSpan.Zero;
+                processor.StageReached = (stage, _) =>
+                {
+                    if (stage == InventoryImportStage.Staged)
+                    {
+                        staged = stopwatch.Elapsed;
+                    }
+                    return Task.CompletedTask;
+                };
+                Assert.Equal(InventoryUploadOutcome.Completed, await processor.ProcessBlobAsync(blobName, default));
+                stopwatch.Stop();
+                var peakDelta = (ReadStatusKb("VmHWM") - baseline) / 1024;
+                var upload = await UploadAsync(db, blobName);
+                var counts = $"parse+COPY {staged.TotalSeconds:F1} s, apply {(stopwatch.Elapsed - staged).TotalSeconds:F1} s; imported {upload.RowsImported}, unchanged {upload.RowsUnchanged}, errors {upload.RowsErrors}";
+                results.Add(string.Create(CultureInfo.InvariantCulture, $"{name}\t{stopwatch.Elapsed.TotalSeconds:F2}\t{peakDelta}\t{counts}"));
+                return (upload, counts);
+            }
 
-        var second = await TimeAsync(bodega, File(changedEvery: 50), mapping, options);
-        output.WriteLine($"2% re-upload: {second.Elapsed.TotalSeconds:F2} s, peak working set {second.PeakMb} MB");
-        Assert.Equal((Rows, Rows - Rows / 50), (second.Upload.RowsImported!.Value, second.Upload.RowsUnchanged!.Value));
+            void Floor(string name, string file)
+            {
+                var seconds = RunFloor(file);
+                results.Add(string.Create(CultureInfo.InvariantCulture, $"{name}\t{seconds:F2}\t0\tpsql"));
+            }
+
+            await EmptyInventoryAsync(db);
+            Floor("floor_first", csv);
+            Floor("floor_reupload", csv);
+            await EmptyInventoryAsync(db);
+            var first = await Run("csv_first", 2, csv);
+            Assert.Equal((known, 0, rows - known), (first.Upload.RowsImported!.Value, first.Upload.RowsUnchanged!.Value, first.Upload.RowsErrors!.Value));
+            var again = await Run("csv_reupload", 2, changedCsv);
+            Assert.Equal((known, known - changed), (again.Upload.RowsImported!.Value, again.Upload.RowsUnchanged!.Value));
+
+            await EmptyInventoryAsync(db);
+            var read = Stopwatch.StartNew();
+            var cells = 0L;
+            foreach (IDictionary<string, object?> row in MiniExcel.Query(xlsx, useHeaderRow: false))
+            {
+                cells += row.Values.Count(v => v is not null);
+            }
+            read.Stop();
+            Assert.Equal((rows + 1) * 4L, cells);
+            results.Add(string.Create(CultureInfo.InvariantCulture, $"xlsx_read\t{read.Elapsed.TotalSeconds:F2}\t0\t{cells} cells"));
+            Floor("floor_first_xlsx", csv);
+            await EmptyInventoryAsync(db);
+            var fromXlsx = await Run("xlsx_first", 3, xlsx);
+            Assert.Equal(known, fromXlsx.Upload.RowsImported!.Value);
+
+            await File.WriteAllLinesAsync(output, results);
+        }
+        finally
+        {
+            await container.DeleteIfExistsAsync();
+        }
     }
 
-    private static byte[] File(int changedEvery)
+    /// <summary>bench/inventory-floor.sh for bodega 1; returns its wall time in seconds.</summary>
+    private static double RunFloor(string csv)
     {
-        var builder = new StringBuilder("part_number,price,stock,location\n", Rows * 36);
-        for (var i = 1; i <= Rows; i++)
+        var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true };
+        foreach (var argument in new[] { Setting("NEXUS_BENCH_FLOOR")!, Setting("NEXUS_BENCH_DB_NAME")!, csv, "1" })
         {
-            var price = 100 + i % 997 + (changedEvery > 0 && i % changedEvery == 0 ? 1 : 0);
-            builder.Append("BN-").Append(i.ToString("D7")).Append(',').Append(price).Append(".50,").Append(i % 50).Append(",Guadalajara\n");
+            start.ArgumentList.Add(argument);
         }
-        return Encoding.UTF8.GetBytes(builder.ToString());
+        using var floor = Process.Start(start)!;
+        var seconds = floor.StandardOutput.ReadToEnd();
+        floor.WaitForExit();
+        Assert.Equal(0, floor.ExitCode);
+        return double.Parse(seconds, CultureInfo.InvariantCulture);
     }
 
-    private async Task<(TimeSpan Elapsed, long PeakMb, UploadRow Upload)> TimeAsync(int bodega, byte[] file, InventoryColumnMapping mapping, InventoryOptions options)
+    private static async Task EmptyInventoryAsync(NpgsqlDataSource db)
     {
-        var blob = await context.PutAsync(bodega, "bench.csv", file, mapping: mapping);
-        GC.Collect();
-        var stopwatch = Stopwatch.StartNew();
-        var outcome = await context.Processor(options).ProcessBlobAsync(blob, default);
-        stopwatch.Stop();
-        Assert.Equal(InventoryUploadOutcome.Completed, outcome);
-        return (stopwatch.Elapsed, Process.GetCurrentProcess().PeakWorkingSet64 / 1048576, await context.UploadAsync(blob));
+        await using var connection = await db.OpenConnectionAsync();
+        await connection.ExecuteAsync("DELETE FROM warehouse_inventory", commandTimeout: 600);
+        await connection.ExecuteAsync("VACUUM ANALYZE warehouse_inventory", commandTimeout: 600);
+        // Dapper would take a one-word command for a stored procedure.
+        await using var checkpoint = new NpgsqlCommand("CHECKPOINT", connection) { CommandTimeout = 600 };
+        await checkpoint.ExecuteNonQueryAsync();
+    }
+
+    private static async Task<UploadRow> UploadAsync(NpgsqlDataSource db, string blobName)
+    {
+        const string sql = """
+            SELECT id_upload, status, rows_total, rows_imported, rows_errors, rows_unchanged, duplicates, rows_deleted,
+                   rows_processed, error_log, attempts
+            FROM inventory_uploads WHERE blob_name = @blobName
+            """;
+        await using var connection = await db.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<UploadRow>(sql, new { blobName });
+    }
+
+    /// <summary>Resets the kernel's peak-RSS mark (VmHWM) and returns the current RSS in kB, after a full collection.</summary>
+    private static long ResetPeakMemory()
+    {
+        GC.Collect(2, GCCollectionMode.Forced, blocking: true, compacting: true);
+        GC.WaitForPendingFinalizers();
+        File.WriteAllText("/proc/self/clear_refs", "5");
+        return ReadStatusKb("VmRSS");
+    }
+
+    private static long ReadStatusKb(string field) =>
+        long.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith(field + ":", StringComparison.Ordinal))
+            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+
+    private static void WriteXlsx(string csv, string xlsx)
+    {
+        static IEnumerable<Dictionary<string, object>> Rows(string csv)
+        {
+            foreach (var line in File.ReadLines(csv).Skip(1))
+            {
+                var cells = line.Split(',');
+                yield return new Dictionary<string, object>
+                {
+                    ["part_number"] = cells[0],
+                    ["price"] = decimal.Parse(cells[1], CultureInfo.InvariantCulture),
+                    ["stock"] = int.Parse(cells[2], CultureInfo.InvariantCulture),
+                    ["location"] = cells[3],
+                };
+            }
+        }
+        MiniExcel.SaveAs(xlsx + ".tmp", Rows(csv), excelType: ExcelType.XLSX);
+        File.Move(xlsx + ".tmp", xlsx);
     }
 }
