@@ -33,7 +33,7 @@ public sealed partial class FunctionAppProcess : IAsyncDisposable
 
     /// <summary>
     /// The app folder: $NEXUS_FUNCTIONAPP_DIR when set (e.g. artifacts/functionapp from ./nexus publish), otherwise a
-    /// framework-dependent `dotnet publish --no-build` of the build under test into a temp folder, once per test run.
+    /// framework-dependent `dotnet publish --no-build` of the build under test, once per test run.
     /// </summary>
     public static async Task<string> PublishedAppAsync()
     {
@@ -48,7 +48,12 @@ public sealed partial class FunctionAppProcess : IAsyncDisposable
             {
                 return _published;
             }
-            var output = Directory.CreateTempSubdirectory("nexus-functionapp-").FullName;
+            // Beside the test assembly's folder (bin/<configuration>/functionapp), replaced on every run.
+            var output = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "functionapp"));
+            if (Directory.Exists(output))
+            {
+                Directory.Delete(output, recursive: true);
+            }
             var configuration = typeof(FunctionAppProcess).Assembly.GetCustomAttribute<AssemblyConfigurationAttribute>()?.Configuration ?? "Debug";
             var project = Path.Combine(RepositoryRoot(), "Nexus.Functions", "Nexus.Functions.csproj");
             var publish = Process.Start(new ProcessStartInfo("dotnet", ["publish", project, "-c", configuration, "--no-build", "-o", output, "--disable-build-servers"])
