@@ -1,5 +1,9 @@
+using Azure.Core;
+using Azure.Identity;
 using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
 using Azure.Storage.Queues;
+using Azure.Storage.Sas;
 using Microsoft.Extensions.Options;
 
 namespace Nexus.Core.Storage;
@@ -16,9 +20,20 @@ public sealed class NexusStorage
 
     public NexusStorage(IOptions<StorageOptions> options)
     {
-        _prefix = options.Value.NamePrefix;
-        Blobs = new BlobServiceClient(options.Value.ConnectionString);
-        Queues = new QueueServiceClient(options.Value.ConnectionString, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        var o = options.Value;
+        _prefix = o.NamePrefix;
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None };
+        if (o.UsesConnectionString)
+        {
+            Blobs = new BlobServiceClient(o.ConnectionString);
+            Queues = new QueueServiceClient(o.ConnectionString, queueOptions);
+            return;
+        }
+        TokenCredential credential = string.IsNullOrEmpty(o.ClientId)
+            ? new DefaultAzureCredential()
+            : new ManagedIdentityCredential(ManagedIdentityId.FromUserAssignedClientId(o.ClientId));
+        Blobs = new BlobServiceClient(o.BlobServiceUri, credential);
+        Queues = new QueueServiceClient(o.QueueServiceUri, credential, queueOptions);
     }
 
     public BlobServiceClient Blobs { get; }
@@ -29,4 +44,18 @@ public sealed class NexusStorage
     public QueueClient Queue(string baseName) => Queues.GetQueueClient(Name(baseName));
 
     public BlobContainerClient Container(string baseName) => Blobs.GetBlobContainerClient(Name(baseName));
+
+    /// <summary>
+    /// A SAS URL for one blob: signed with the account key when the connection has one, otherwise with a
+    /// user delegation key obtained with the managed identity (needs Storage Blob Data Owner or Blob Delegator).
+    /// </summary>
+    public async Task<Uri> SignAsync(BlobClient blob, BlobSasBuilder sas, CancellationToken cancellationToken)
+    {
+        if (blob.CanGenerateSasUri)
+        {
+            return blob.GenerateSasUri(sas);
+        }
+        var key = await Blobs.GetUserDelegationKeyAsync(new BlobGetUserDelegationKeyOptions(sas.ExpiresOn), cancellationToken);
+        return new BlobUriBuilder(blob.Uri) { Sas = sas.ToSasQueryParameters(key.Value, Blobs.AccountName) }.ToUri();
+    }
 }

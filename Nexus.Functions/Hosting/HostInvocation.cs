@@ -23,7 +23,9 @@ public static class HostInvocation
         }
         var data = Property(envelope, "Data");
         var message = data is { ValueKind: JsonValueKind.Object } ? Property(data.Value, BindingName) ?? OnlyProperty(data.Value) : null;
-        var body = message is null ? null : Text(message.Value);
+        // The host has already applied host.json's messageEncoding; a body that is still base64 JSON (Event Grid
+        // has written both encodings to queues) is decoded here, as the standalone listener does.
+        var body = message is null || Text(message.Value) is not { } text ? null : QueueMessageText.Decode(text, QueueMessageBodyEncoding.None);
         if (body is null)
         {
             errors["Data"] = [$"Data.{BindingName} (the queue message) is required."];

@@ -90,7 +90,7 @@ public sealed class QueueFunctionFolderTests : IAsyncLifetime
         var bindings = api.RootElement.GetProperty("bindings").EnumerateArray().ToList();
         Assert.Equal(2, bindings.Count);
         var trigger = bindings.Single(b => b.GetProperty("type").GetString() == "httpTrigger");
-        Assert.Equal("{*path}", trigger.GetProperty("route").GetString());
+        Assert.Equal("api/{*path}", trigger.GetProperty("route").GetString());
         Assert.Equal("anonymous", trigger.GetProperty("authLevel").GetString());
         Assert.Contains("post", trigger.GetProperty("methods").EnumerateArray().Select(m => m.GetString()));
         Assert.Contains(bindings, b => b.GetProperty("type").GetString() == "http" && b.GetProperty("direction").GetString() == "out");
