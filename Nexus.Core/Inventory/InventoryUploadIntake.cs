@@ -60,10 +60,6 @@ public sealed class InventoryUploadIntake(
     {
         var (uploadId, blobName) = await uploads.CreateAsync(userId, fileName, mode, mapping, ct);
         var blob = Container.GetBlobClient(blobName);
-        if (!blob.CanGenerateSasUri)
-        {
-            throw new InvalidOperationException("The storage connection has no account key, so it cannot sign upload URLs.");
-        }
         var now = time.GetUtcNow();
         var expiresAt = now + _options.UploadUrlLifetime;
         var sas = new BlobSasBuilder(BlobSasPermissions.Create, expiresAt)
@@ -76,7 +72,7 @@ public sealed class InventoryUploadIntake(
             Protocol = blob.Uri.Scheme == Uri.UriSchemeHttps ? SasProtocol.Https : SasProtocol.HttpsAndHttp,
         };
         logger.LogInformation("Upload {UploadId} requested by {UserId}: blob {BlobName}", uploadId, userId, blobName);
-        return new UploadTicket(uploadId, blobName, blob.GenerateSasUri(sas), expiresAt);
+        return new UploadTicket(uploadId, blobName, await storage.SignAsync(blob, sas, ct), expiresAt);
     }
 
     /// <summary>The client says its PUT is done: check the blob and announce it.</summary>
