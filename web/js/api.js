@@ -217,15 +217,16 @@ const FIELD_MESSAGES = [
 /** "Spanish / English" texts (the inventory API writes both): keep the Spanish half. */
 const spanishHalf = (text) => (typeof text === 'string' && text.includes(' / ') ? text.split(' / ')[0].trim() : text);
 
-const looksEnglish = (text) => /\b(the|is|must|not|required|already|cannot|only|an?)\b/i.test(text) && !/[áéíóúñ¿¡]/i.test(text);
+const looksSpanish = (text) =>
+  /[áéíóúñ¿¡]/i.test(text) || /\b(el|la|los|las|de|del|debe|una?|es|con|para|por|sin|no|ya|tu|tus|hay)\b/i.test(text);
 
 function spanishFieldMessage(message) {
-  if (!looksEnglish(message)) return spanishHalf(message);
+  const text = spanishHalf(String(message));
   for (const [pattern, translate] of FIELD_MESSAGES) {
-    const match = message.match(pattern);
+    const match = text.match(pattern);
     if (match) return translate(match);
   }
-  return 'Revisa este dato.';
+  return looksSpanish(text) ? text : 'Revisa este dato.';
 }
 
 async function problemOf(response) {
@@ -239,10 +240,11 @@ async function problemOf(response) {
   const status = response.status;
   const rawTitle = problem?.title;
   const known = rawTitle ? KNOWN_TITLES[rawTitle] : null;
-  let title = known?.[0] ?? (rawTitle && !looksEnglish(rawTitle) ? spanishHalf(rawTitle) : STATUS_TITLES[status] ?? `Error ${status}`);
+  const titleHalf = spanishHalf(rawTitle);
+  let title = known?.[0] ?? (titleHalf && looksSpanish(titleHalf) ? titleHalf : STATUS_TITLES[status] ?? `Error ${status}`);
   let detail = known ? known[1] : null;
   if (!known && problem?.detail) {
-    detail = looksEnglish(spanishHalf(problem.detail)) ? null : spanishHalf(problem.detail);
+    detail = looksSpanish(spanishHalf(problem.detail)) ? spanishHalf(problem.detail) : null;
   }
   if (status === 429) {
     const seconds = Number(response.headers.get('Retry-After'));
