@@ -26,6 +26,12 @@ public sealed class StorageOptions : IValidatableObject
     [RegularExpression("^[a-z0-9-]{0,20}$")]
     public string NamePrefix { get; set; } = "";
 
+    /// <summary>
+    /// Origins of the web pages (comma-separated, e.g. http://127.0.0.1:7071) that may PUT files to upload SAS URLs;
+    /// the app adds that CORS rule to the blob service at start. Leave empty in Azure, where the infrastructure sets CORS.
+    /// </summary>
+    public string? BrowserUploadOrigins { get; set; }
+
     public bool UsesConnectionString => !string.IsNullOrWhiteSpace(ConnectionString);
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Security.Claims;
+using System.Text.Json.Serialization;
 using Nexus.Core.Auth;
 
 namespace Nexus.Functions.Auth;
@@ -12,7 +13,13 @@ public static class AuthEndpoints
 
     public sealed record RefreshBody(string? RefreshToken);
 
-    public sealed record TokenResponse(string AccessToken, string TokenType, int ExpiresIn, string RefreshToken, UserProfile User);
+    /// <param name="RefreshToken">Absent for web clients: theirs travels only in the HttpOnly cookie.</param>
+    public sealed record TokenResponse(
+        string AccessToken,
+        string TokenType,
+        int ExpiresIn,
+        [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? RefreshToken,
+        UserProfile User);
 
     public sealed record RegisterResponse(string Status, string Message);
 
@@ -56,30 +63,46 @@ public static class AuthEndpoints
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
         return await auth.LoginAsync(body.Email!, body.Password!, address, ct) switch
         {
-            LoginResult.Success success => Results.Ok(Tokens(success.Session)),
+            LoginResult.Success success => Results.Ok(Tokens(http, success.Session)),
             LoginResult.Throttled throttled => TooManyAttempts(http, throttled.RetryAfter),
             _ => InvalidCredentials(),
         };
     }
 
-    private static async Task<IResult> RefreshAsync(RefreshBody body, AuthService auth, CancellationToken ct)
+    /// <summary>Rotates the refresh token of the body, or else (web clients only) of the <see cref="RefreshCookie"/>.</summary>
+    private static async Task<IResult> RefreshAsync(RefreshBody? body, AuthService auth, HttpContext http, CancellationToken ct)
     {
-        if (string.IsNullOrEmpty(body.RefreshToken))
+        var fromCookie = string.IsNullOrEmpty(body?.RefreshToken);
+        var token = fromCookie ? RefreshCookie.Read(http.Request) : body!.RefreshToken;
+        if (string.IsNullOrEmpty(token))
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["refresh_token"] = ["Refresh token is required."] });
         }
-        var session = await auth.RefreshAsync(body.RefreshToken, ct);
-        return session is null
-            ? Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid refresh token", detail: "The refresh token is unknown, expired, revoked or already used. Log in again.")
-            : Results.Ok(Tokens(session));
+        var session = await auth.RefreshAsync(token, ct);
+        if (session is null)
+        {
+            if (fromCookie)
+            {
+                RefreshCookie.Delete(http);
+            }
+            return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid refresh token",
+                detail: "The refresh token is unknown, expired, revoked or already used. Log in again.");
+        }
+        return Results.Ok(Tokens(http, session));
     }
 
-    /// <summary>Ends the session family of the refresh token in the body, or else of the caller's access token.</summary>
-    private static async Task<IResult> LogoutAsync(RefreshBody? body, AuthService auth, ClaimsPrincipal user, CancellationToken ct)
+    /// <summary>Ends the session family of the refresh token in the body, or the cookie's (web clients), or else of the caller's access token.</summary>
+    private static async Task<IResult> LogoutAsync(RefreshBody? body, AuthService auth, ClaimsPrincipal user, HttpContext http, CancellationToken ct)
     {
-        if (!string.IsNullOrEmpty(body?.RefreshToken))
+        var cookieToken = RefreshCookie.Read(http.Request);
+        if (RefreshCookie.IsWebClient(http.Request))
         {
-            await auth.LogoutAsync(body.RefreshToken, ct);
+            RefreshCookie.Delete(http);
+        }
+        var token = string.IsNullOrEmpty(body?.RefreshToken) ? cookieToken : body.RefreshToken;
+        if (!string.IsNullOrEmpty(token))
+        {
+            await auth.LogoutAsync(token, ct);
             return Results.NoContent();
         }
         if (user.Identity?.IsAuthenticated == true)
@@ -96,8 +119,16 @@ public static class AuthEndpoints
         return profile is null ? Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "User not found") : Results.Ok(profile);
     }
 
-    private static TokenResponse Tokens(AuthSession session) =>
-        new(session.AccessToken, "Bearer", session.ExpiresIn, session.RefreshToken, session.User);
+    /// <summary>The token pair; a web client gets its refresh token as the HttpOnly cookie instead of in the body.</summary>
+    private static TokenResponse Tokens(HttpContext http, AuthSession session)
+    {
+        if (!RefreshCookie.IsWebClient(http.Request))
+        {
+            return new(session.AccessToken, "Bearer", session.ExpiresIn, session.RefreshToken, session.User);
+        }
+        RefreshCookie.Write(http, session.RefreshToken);
+        return new(session.AccessToken, "Bearer", session.ExpiresIn, null, session.User);
+    }
 
     private static IResult InvalidCredentials() =>
         Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials",

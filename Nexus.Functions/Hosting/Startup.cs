@@ -21,6 +21,11 @@ public static class Startup
             await storage.Queue(queue + "-poison").CreateIfNotExistsAsync();
         }
         await storage.Container(NexusStorage.UploadsContainer).CreateIfNotExistsAsync();
+        if (app.Services.GetRequiredService<IOptions<StorageOptions>>().Value.BrowserUploadOrigins is { Length: > 0 } origins
+            && await BrowserUploadCors.EnsureAsync(storage.Blobs, origins, app.Lifetime.ApplicationStopping))
+        {
+            logger.LogInformation("Blob CORS rule added for browser uploads from {Origins}", origins);
+        }
 
         if (app.Services.GetRequiredService<IOptions<NexusOptions>>().Value.SeedDemo)
         {

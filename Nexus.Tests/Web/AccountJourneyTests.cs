@@ -1,0 +1,186 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using MiniExcelLibs;
+using Nexus.Core.Auth;
+using Nexus.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Nexus.Tests.Web;
+
+/// <summary>Accounts and inventories in a real browser: registration, approval, the bodega's mapping and upload, the migration.</summary>
+[Collection(WebCollection.Name)]
+public sealed class AccountJourneyTests(BrowserFixture browser)
+{
+    private const string BodegaPassword = "Refacciones-2026";
+
+    [Fact]
+    public async Task A_bodega_registers_an_admin_approves_it_and_the_bodega_maps_and_uploads_an_xlsx()
+    {
+        var email = $"bodega-{Guid.NewGuid():N}@test.mx";
+        var admin = await browser.App.CreateUserAsync(Roles.Admin);
+
+        // 1. Registration, then the pending state and a refused login.
+        await using var bodega = await browser.NewSessionAsync(BrowserFixture.Phone);
+        var page = bodega.Page;
+        await page.GotoAsync("/login.html#registro");
+        await page.GetByLabel("Bodega — vendo refacciones").CheckAsync();
+        await page.GetByLabel("Nombre del negocio").FillAsync("Refaccionaria La Esperanza");
+        await page.GetByLabel("Tu nombre").FillAsync("Rosa Martínez");
+        await page.Locator("#reg-email").FillAsync(email);
+        await page.GetByLabel("Teléfono").FillAsync("+52 33 1234 5678");
+        await page.GetByLabel("Dirección").FillAsync("Av. Patria 100, Zapopan, Jal.");
+        await page.Locator("#reg-password").FillAsync("corta");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enviar solicitud" }).ClickAsync();
+        await Expect(page.Locator("#reg-password-error")).ToContainTextAsync("al menos 10 caracteres");
+        await bodega.ScreenshotAsync("registro-phone");
+        await page.Locator("#reg-password").FillAsync(BodegaPassword);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Enviar solicitud" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Solicitud recibida" })).ToBeFocusedAsync();
+        await Expect(page.Locator("#registro")).ToContainTextAsync("pendiente de aprobación");
+        await Expect(page.Locator("#registro")).ToContainTextAsync("Refaccionaria La Esperanza");
+        await bodega.ScreenshotAsync("registro-pendiente-phone");
+        await LogInAsync(page, email, BodegaPassword);
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Correo o contraseña incorrectos");
+
+        // 2. The admin approves the pending account.
+        await using (var staff = await browser.NewSessionAsync())
+        {
+            await staff.Page.GotoAsync("/login.html");
+            await LogInAsync(staff.Page, admin.Email, TestUsers.Password);
+            await Expect(staff.Page).ToHaveURLAsync(new Regex("/admin\\.html"));
+            var row = staff.Page.Locator("tr").Filter(new() { HasText = email });
+            await Expect(row).ToContainTextAsync("Pendiente");
+            await Expect(row).ToContainTextAsync("Bodega");
+            await staff.ScreenshotAsync("admin-usuarios-desktop");
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Aprobar {email}" }).ClickAsync();
+            await Expect(staff.Page.Locator("#users-message")).ToContainTextAsync("Cuenta aprobada: Refaccionaria La Esperanza");
+            await Expect(staff.Page.Locator("tr").Filter(new() { HasText = email })).ToContainTextAsync("Activa");
+            Assert.Empty(staff.ScriptErrors);
+        }
+
+        // 3. The bodega logs in and lands on its page, with no mapping yet.
+        await LogInAsync(page, email, BodegaPassword);
+        await Expect(page).ToHaveURLAsync(new Regex("/bodega\\.html$"));
+        await Expect(page.Locator("#mapping-current")).ToContainTextAsync("Aún no configuras las columnas");
+        await Expect(page.Locator("#history-list")).ToContainTextAsync("Todavía no subes ningún archivo");
+        await Expect(page.Locator("#inventory-list")).ToContainTextAsync("Tu inventario está vacío");
+        await page.SetViewportSizeAsync(BrowserFixture.Desktop.Width, BrowserFixture.Desktop.Height);
+
+        // 4. Mapping wizard: sample file → columns and first rows → suggested mapping accepted, one field changed → saved.
+        var file = InventoryWorkbook();
+        await page.Locator("#sample-file").SetInputFilesAsync(new FilePayload { Name = "existencias.xlsx", MimeType = XlsxType, Buffer = file });
+        await Expect(page.Locator(".sample-table")).ToContainTextAsync("41060-1KA0A");
+        await Expect(page.GetByLabel("Número de parte", new() { Exact = true })).ToHaveValueAsync("No. de Parte");
+        await Expect(page.GetByLabel("Precio", new() { Exact = true })).ToHaveValueAsync("Precio");
+        await Expect(page.GetByLabel("Existencias", new() { Exact = true })).ToHaveValueAsync("Existencias");
+        await Expect(page.GetByLabel("Ubicación en almacén")).ToHaveValueAsync("Ubicación");
+        await page.GetByLabel("Marca (opcional)").SelectOptionAsync(new SelectOptionValue { Label = "E — Marca" });
+        await page.GetByLabel("Ubicación por omisión").FillAsync("Matriz");
+        await bodega.ScreenshotAsync("bodega-mapeo-desktop");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Guardar columnas" }).ClickAsync();
+        await Expect(page.Locator("#mapping-message")).ToContainTextAsync("Columnas guardadas");
+        await Expect(page.Locator("#mapping-current")).ToContainTextAsync("Número de parte: «No. de Parte»");
+
+        // 5. Upload straight to storage (SAS URL), processing followed live, rejected rows downloadable.
+        await page.Locator("#upload-file").SetInputFilesAsync(new FilePayload { Name = "existencias.xlsx", MimeType = XlsxType, Buffer = file });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subir archivo" }).ClickAsync();
+        await Expect(page.Locator("#upload-progress")).ToContainTextAsync("se subió completo");
+        var upload = page.Locator("#history-list tr").Filter(new() { HasText = "existencias.xlsx" });
+        await Expect(upload).ToContainTextAsync("Terminada", new() { Timeout = 30_000 });
+        await Expect(upload.Locator("td").Nth(4)).ToHaveTextAsync("2");
+        await Expect(upload.Locator("td").Nth(6)).ToHaveTextAsync("1");
+        var download = await page.RunAndWaitForDownloadAsync(() =>
+            upload.GetByRole(AriaRole.Button, new() { Name = "Descargar filas rechazadas de existencias.xlsx" }).ClickAsync());
+        Assert.StartsWith("errores-carga-", download.SuggestedFilename);
+        var rejected = await File.ReadAllTextAsync(await download.PathAsync());
+        Assert.Contains("NO-EXISTE-999", rejected);
+
+        var item = page.Locator("#inventory-list tr").Filter(new() { HasText = "41060-1KA0A" });
+        await Expect(item).ToContainTextAsync("$450.00");
+        await Expect(item).ToContainTextAsync("Pasillo 3");
+        await bodega.ScreenshotAsync("bodega-cargas-desktop");
+        await page.SetViewportSizeAsync(BrowserFixture.Phone.Width, BrowserFixture.Phone.Height);
+        await bodega.ScreenshotAsync("bodega-cargas-phone");
+        await page.SetViewportSizeAsync(BrowserFixture.Desktop.Width, BrowserFixture.Desktop.Height);
+
+        // 6. Own inventory: search, then clear it after confirming.
+        await page.GetByLabel("Buscar en mi inventario").FillAsync("0986");
+        await page.GetByLabel("Buscar en mi inventario").PressAsync("Enter");
+        await Expect(page.Locator("#inventory-list tbody tr")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#inventory-list")).ToContainTextAsync("0986AB2854");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Vaciar inventario…" }).ClickAsync();
+        var dialog = page.GetByRole(AriaRole.Dialog, new() { Name = "¿Vaciar tu inventario?" });
+        await Expect(dialog).ToBeVisibleAsync();
+        await dialog.GetByRole(AriaRole.Button, new() { Name = "Cancelar" }).ClickAsync();
+        await Expect(dialog).ToHaveCountAsync(0);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Vaciar inventario…" }).ClickAsync();
+        await page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Vaciar" }).ClickAsync();
+        await Expect(page.Locator("#inventory-message")).ToContainTextAsync("Se eliminaron 2 piezas");
+        await page.GetByLabel("Buscar en mi inventario").FillAsync("");
+        await page.GetByLabel("Buscar en mi inventario").PressAsync("Enter");
+        await Expect(page.Locator("#inventory-list")).ToContainTextAsync("Tu inventario está vacío");
+        Assert.Empty(bodega.ScriptErrors);
+    }
+
+    [Theory]
+    [InlineData("desktop")]
+    [InlineData("phone")]
+    public async Task An_admin_runs_a_dry_run_migration_and_watches_its_batches_finish(string device)
+    {
+        var admin = await browser.App.CreateUserAsync(device == "phone" ? Roles.Owner : Roles.Admin);
+        await using var session = await browser.NewSessionAsync(device == "phone" ? BrowserFixture.Phone : BrowserFixture.Desktop);
+        var page = session.Page;
+        await page.GotoAsync("/login.html?next=admin.html%23migracion");
+        await LogInAsync(page, admin.Email, TestUsers.Password);
+        await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Migración AFT-" })).ToHaveAttributeAsync("aria-selected", "true");
+
+        await page.GetByLabel("Piezas por lote").FillAsync("50");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Simular (sin cambios)" }).ClickAsync();
+        await Expect(page.Locator("#batch-size-error")).ToContainTextAsync("de 100 a 50,000");
+        await page.GetByLabel("Piezas por lote").FillAsync("100");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Simular (sin cambios)" }).ClickAsync();
+
+        await Expect(page.Locator("#migration-message")).ToContainTextAsync(new Regex("Simulación #\\d+ iniciada"));
+        var runId = Regex.Match(await page.Locator("#migration-message").InnerTextAsync(), "#(\\d+)").Groups[1].Value;
+        var detail = page.Locator("#run-detail");
+        await Expect(detail.GetByRole(AriaRole.Heading)).ToContainTextAsync($"Simulación #{runId} ");
+        await Expect(detail.GetByRole(AriaRole.Heading)).ToContainTextAsync("Terminada", new() { Timeout = 30_000 });
+        await Expect(detail.GetByRole(AriaRole.Heading)).ToContainTextAsync($"Simulación #{runId} ");
+        await Expect(detail.Locator(".progress-row .pct").First).ToHaveTextAsync("100 %");
+        await Expect(detail.Locator("tbody tr").First).ToContainTextAsync("Terminado");
+        await Expect(page.Locator("#runs tbody tr").First).ToContainTextAsync("Simulación");
+        await Expect(page.Locator("#runs tbody tr").First.Locator("td").First).ToHaveTextAsync(runId);
+        await session.ScreenshotAsync($"admin-migracion-{device}");
+
+        var report = await page.RunAndWaitForDownloadAsync(() => page.Locator("#runs tbody tr").First.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Descargar reporte") }).ClickAsync());
+        Assert.EndsWith(".csv", report.SuggestedFilename);
+        Assert.Empty(session.ScriptErrors);
+    }
+
+    private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+    private static async Task LogInAsync(IPage page, string email, string password)
+    {
+        if (!page.Url.Contains("/login.html", StringComparison.Ordinal))
+        {
+            await page.GotoAsync("/login.html");
+        }
+        await page.Locator("#login-email").FillAsync(email);
+        await page.Locator("#login-password").FillAsync(password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Entrar" }).ClickAsync();
+    }
+
+    /// <summary>Two known parts and one unknown number (rejected), with the headers a Mexican bodega would write.</summary>
+    private static byte[] InventoryWorkbook()
+    {
+        var rows = new List<Dictionary<string, object?>>
+        {
+            new() { ["No. de Parte"] = "41060-1KA0A", ["Precio"] = 450.00, ["Existencias"] = 12, ["Ubicación"] = "Pasillo 3", ["Marca"] = "Nissan" },
+            new() { ["No. de Parte"] = "0 986 AB2 854", ["Precio"] = 1234.50, ["Existencias"] = 5, ["Ubicación"] = "", ["Marca"] = "Bosch" },
+            new() { ["No. de Parte"] = "NO-EXISTE-999", ["Precio"] = 10, ["Existencias"] = 1, ["Ubicación"] = "Pasillo 1", ["Marca"] = "" },
+        };
+        using var stream = new MemoryStream();
+        stream.SaveAs(rows, sheetName: "Inventario");
+        return stream.ToArray();
+    }
+}

@@ -1,0 +1,369 @@
+// Administration: accounts (approve, deactivate, create, filter) and the AFT- migration (dry run, run, progress,
+// report, revert, retry). ADMIN and OWNER only.
+import { api, currentUser } from './api.js';
+import { $, clear, confirmDialog, empty, errorNotice, h, loading, notice, progressBar, saveBlob, showFieldErrors, table } from './dom.js';
+import { ago, count, date, day, roleLabel } from './format.js';
+import { initPage, STAFF } from './nav.js';
+
+const PAGE_SIZE = 25;
+const POLL_MS = 1500;
+
+// ---- tabs ------------------------------------------------------------------------------------------------------
+
+const tabs = [...document.querySelectorAll('[role="tab"]')];
+const TAB_HASH = { 'tab-users': '#usuarios', 'tab-migration': '#migracion' };
+
+function selectTab(tab, { focus = false } = {}) {
+  for (const other of tabs) {
+    const selected = other === tab;
+    other.setAttribute('aria-selected', String(selected));
+    other.tabIndex = selected ? 0 : -1;
+    $(`#${other.getAttribute('aria-controls')}`).hidden = !selected;
+  }
+  if (focus) tab.focus();
+  history.replaceState(null, '', TAB_HASH[tab.id]);
+  if (tab.id === 'tab-migration') loadRuns();
+}
+
+for (const tab of tabs) {
+  tab.addEventListener('click', () => selectTab(tab));
+  tab.addEventListener('keydown', (event) => {
+    const index = tabs.indexOf(tab);
+    const next = { ArrowRight: index + 1, ArrowLeft: index - 1, Home: 0, End: tabs.length - 1 }[event.key];
+    if (next === undefined) return;
+    event.preventDefault();
+    selectTab(tabs[(next + tabs.length) % tabs.length], { focus: true });
+  });
+}
+
+// ---- users -----------------------------------------------------------------------------------------------------
+
+const usersBox = $('#users');
+const usersMessage = $('#users-message');
+let usersPage = 1;
+
+async function loadUsers(page = usersPage) {
+  usersPage = page;
+  const params = new URLSearchParams({ page: String(page), page_size: String(PAGE_SIZE) });
+  if ($('#filter-role').value) params.set('role', $('#filter-role').value);
+  if ($('#filter-status').value) params.set('status', $('#filter-status').value);
+  clear(usersBox, loading('Cargando cuentas…'));
+  try {
+    const result = await api(`/api/admin/users?${params}`);
+    const items = result.items ?? [];
+    if (items.length === 0) {
+      clear(usersBox, empty(page > 1 ? 'No hay más cuentas.' : 'No hay cuentas con estos filtros.'));
+      return;
+    }
+    const pending = items.filter((u) => !u.is_active).length;
+    clear(usersBox,
+      h('p', { class: 'muted small' }, `${count(result.total)} cuentas${pending ? ` · ${pending} pendientes en esta página` : ''}`),
+      table(['Cuenta', 'Tipo', 'Estado', 'Registro', 'Último acceso', 'Acción'], items.map(userRow),
+        { className: 'users-table' }),
+      pager(page, result.total));
+  } catch (error) {
+    clear(usersBox, errorNotice(error, 'No se pudieron cargar las cuentas'));
+  }
+}
+
+function userRow(user) {
+  const self = user.user_id === currentUser()?.user_id;
+  const action = user.is_active
+    ? h('button', { type: 'button', class: 'secondary small', disabled: self, title: self ? 'No puedes desactivar tu propia cuenta' : null,
+      'aria-label': `Desactivar ${user.email}`, onclick: () => setActive(user, false) }, 'Desactivar')
+    : h('button', { type: 'button', class: 'small', 'aria-label': `Aprobar ${user.email}`, onclick: () => setActive(user, true) }, 'Aprobar');
+  return [
+    h('div', {},
+      h('strong', {}, user.business_name || user.name),
+      user.business_name ? h('span', { class: 'sub' }, user.name) : null,
+      h('span', { class: 'sub' }, user.email),
+      user.phone ? h('span', { class: 'sub' }, user.phone) : null),
+    roleLabel(user.role),
+    h('span', { class: user.is_active ? 'badge ok' : 'badge warn' }, user.is_active ? 'Activa' : 'Pendiente'),
+    day(user.created_at),
+    user.last_login ? ago(user.last_login) : 'Nunca',
+    action,
+  ];
+}
+
+function pager(page, total) {
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  if (pages <= 1) return null;
+  return h('nav', { class: 'pager', 'aria-label': 'Páginas de cuentas' },
+    h('button', { type: 'button', class: 'secondary', disabled: page <= 1, onclick: () => loadUsers(page - 1) }, '← Anterior'),
+    h('span', { class: 'muted' }, `Página ${page} de ${pages}`),
+    h('button', { type: 'button', class: 'secondary', disabled: page >= pages, onclick: () => loadUsers(page + 1) }, 'Siguiente →'));
+}
+
+async function setActive(user, active) {
+  if (!active) {
+    const sure = await confirmDialog({
+      title: `¿Desactivar la cuenta de ${user.business_name || user.name}?`,
+      text: 'Se cerrarán sus sesiones abiertas y no podrá entrar hasta que la vuelvas a aprobar.',
+      confirmLabel: 'Desactivar',
+      danger: true,
+    });
+    if (!sure) return;
+  }
+  clear(usersMessage);
+  try {
+    await api(`/api/admin/users/${user.user_id}/activate`, { method: 'PUT', body: { is_active: active } });
+    clear(usersMessage, notice('ok', active
+      ? `Cuenta aprobada: ${user.business_name || user.name} ya puede iniciar sesión.`
+      : `Cuenta desactivada: ${user.business_name || user.name}.`));
+    await loadUsers();
+  } catch (error) {
+    clear(usersMessage, errorNotice(error, 'No se pudo cambiar la cuenta'));
+  }
+}
+
+$('#user-filters').addEventListener('submit', (event) => {
+  event.preventDefault();
+  loadUsers(1);
+});
+$('#filter-role').addEventListener('change', () => loadUsers(1));
+$('#filter-status').addEventListener('change', () => loadUsers(1));
+
+// ---- create account --------------------------------------------------------------------------------------------
+
+const createForm = $('#create-form');
+const createFields = {
+  role: $('#new-role'),
+  business_name: $('#new-business'),
+  name: $('#new-name'),
+  email: $('#new-email'),
+  phone: $('#new-phone'),
+  password: $('#new-password'),
+  address: $('#new-address'),
+};
+
+createForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clear($('#create-message'));
+  const errors = {};
+  for (const name of ['name', 'email', 'password']) {
+    if (!createFields[name].value.trim()) errors[name] = ['Este dato es obligatorio.'];
+  }
+  if (['TALLER', 'BODEGA'].includes(createFields.role.value) && !createFields.business_name.value.trim()) {
+    errors.business_name = ['Los talleres y bodegas necesitan el nombre del negocio.'];
+  }
+  if (!errors.password && createFields.password.value.length < 10) errors.password = ['Debe tener al menos 10 caracteres.'];
+  if (showFieldErrors(createForm, createFields, errors)) return;
+  const body = Object.fromEntries(Object.entries(createFields).map(([name, input]) => [name, input.value.trim() || null]));
+  body.password = createFields.password.value;
+  const button = $('#create-submit');
+  button.disabled = true;
+  try {
+    const created = await api('/api/admin/users', { method: 'POST', body });
+    clear($('#create-message'), notice('ok', `Cuenta creada: ${created.email} (${roleLabel(created.role)}).`,
+      'Comparte la contraseña inicial por un medio seguro.'));
+    createForm.reset();
+    await loadUsers(1);
+  } catch (error) {
+    clear($('#create-message'), errorNotice(error, 'No se pudo crear la cuenta'));
+    showFieldErrors(createForm, createFields, error.errors);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+// ---- migration -------------------------------------------------------------------------------------------------
+
+const RUN_STATUS = {
+  planned: ['En cola', 'info'],
+  running: ['En curso', 'info'],
+  completed: ['Terminada', 'ok'],
+  failed: ['Con fallas', 'bad'],
+  reverted: ['Revertida', ''],
+};
+const BATCH_STATUS = {
+  pending: ['Pendiente', ''],
+  running: ['Procesando', 'info'],
+  completed: ['Terminado', 'ok'],
+  failed: ['Falló', 'bad'],
+};
+const ACTIVE = ['planned', 'running'];
+
+const runsBox = $('#runs');
+const detailBox = $('#run-detail');
+const migrationMessage = $('#migration-message');
+let selectedRun = null;
+let pollTimer = null;
+
+function statusBadge(map, status) {
+  const [text, kind] = map[status] ?? [status, ''];
+  return h('span', { class: `badge ${kind}` }, text);
+}
+
+async function startRun(dryRun) {
+  clear(migrationMessage);
+  const batchInput = $('#batch-size');
+  const batchSize = Number(batchInput.value);
+  if (!Number.isInteger(batchSize) || batchSize < 100 || batchSize > 50000) {
+    showFieldErrors($('#migration-form'), { batch_size: batchInput }, { batch_size: ['Escribe un número entero de 100 a 50,000.'] });
+    return;
+  }
+  showFieldErrors($('#migration-form'), {}, {});
+  if (!dryRun) {
+    const sure = await confirmDialog({
+      title: '¿Ejecutar la migración?',
+      text: 'Las piezas AFT- que se puedan resolver pasarán a ser alternativas aftermarket y saldrán del catálogo OEM. '
+        + 'Podrás revertirla mientras no haya otra ejecución posterior.',
+      confirmLabel: 'Ejecutar migración',
+      danger: true,
+    });
+    if (!sure) return;
+  }
+  try {
+    const run = await api('/api/admin/migrations/aftermarket', { method: 'POST', body: { dry_run: dryRun, batch_size: batchSize } });
+    clear(migrationMessage, notice('ok', dryRun ? `Simulación #${run.id} iniciada.` : `Migración #${run.id} iniciada.`,
+      `${count(run.total)} piezas AFT- en ${count(run.batches_total)} lotes.`));
+    selectedRun = run.id;
+    await loadRuns();
+  } catch (error) {
+    clear(migrationMessage, errorNotice(error, 'No se pudo iniciar'));
+    showFieldErrors($('#migration-form'), { batch_size: batchInput }, error.errors);
+  }
+}
+
+$('#migration-form').addEventListener('submit', (event) => {
+  event.preventDefault();
+  startRun(true);
+});
+$('#real-run').addEventListener('click', () => startRun(false));
+
+async function loadRuns() {
+  if (!runsBox.hasChildNodes()) clear(runsBox, loading('Cargando ejecuciones…'));
+  try {
+    const runs = await api('/api/admin/migrations');
+    if (runs.length === 0) {
+      clear(runsBox, empty('Todavía no hay ejecuciones. Empieza con una simulación.'));
+      clear(detailBox);
+      return;
+    }
+    clear(runsBox, table(
+      ['#', 'Creada', 'Tipo', 'Estado', 'Avance', { label: 'Migradas', num: true }, { label: 'Sin resolver', num: true },
+        { label: 'Fallidas', num: true }, 'Acciones'],
+      runs.map(runRow)));
+    selectedRun ??= runs[0].id;
+    await loadRunDetail();
+    schedulePoll(runs.some((r) => ACTIVE.includes(r.status)));
+  } catch (error) {
+    clear(runsBox, errorNotice(error, 'No se pudieron cargar las ejecuciones'));
+    schedulePoll(false);
+  }
+}
+
+function runRow(run) {
+  return [
+    String(run.id),
+    date(run.created_at),
+    run.dry_run ? 'Simulación' : 'Real',
+    statusBadge(RUN_STATUS, run.status),
+    progressBar(run.batches_done, run.batches_total, `Avance de la ejecución ${run.id}: lotes terminados`),
+    count(run.migrated),
+    count(run.unresolved),
+    count(run.failed),
+    h('div', { class: 'actions' }, runActions(run)),
+  ];
+}
+
+function runActions(run) {
+  const actions = [
+    h('button', { type: 'button', class: 'secondary small', 'aria-label': `Ver lotes de la ejecución ${run.id}`,
+      onclick: () => { selectedRun = run.id; loadRunDetail({ focus: true }); } }, 'Ver lotes'),
+    h('button', { type: 'button', class: 'secondary small', 'aria-label': `Descargar reporte de la ejecución ${run.id}`,
+      onclick: (event) => downloadReport(run, event.currentTarget) }, 'Reporte CSV'),
+  ];
+  if (run.status === 'failed') {
+    actions.push(h('button', { type: 'button', class: 'small', onclick: () => runAction(run, 'retry') }, 'Reintentar lotes fallidos'));
+  }
+  if (!run.dry_run && run.status === 'completed') {
+    actions.push(h('button', { type: 'button', class: 'danger small', onclick: () => revert(run) }, 'Revertir'));
+  }
+  return actions;
+}
+
+async function downloadReport(run, button) {
+  button.disabled = true;
+  try {
+    const response = await api(`/api/admin/migrations/${run.id}/report.csv`, { raw: true });
+    saveBlob(await response.blob(), `migracion-aftermarket-${run.id}.csv`);
+  } catch (error) {
+    clear(migrationMessage, errorNotice(error, 'No se pudo descargar el reporte'));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+async function revert(run) {
+  const sure = await confirmDialog({
+    title: `¿Revertir la migración #${run.id}?`,
+    text: `Las ${count(run.migrated)} piezas migradas volverán al catálogo como estaban antes.`,
+    confirmLabel: 'Revertir',
+    danger: true,
+  });
+  if (sure) await runAction(run, 'revert');
+}
+
+async function runAction(run, action) {
+  clear(migrationMessage);
+  try {
+    await api(`/api/admin/migrations/${run.id}/${action}`, { method: 'POST', body: {} });
+    clear(migrationMessage, notice('ok', action === 'revert' ? `Migración #${run.id} revertida.` : `Lotes de la ejecución #${run.id} enviados de nuevo.`));
+    selectedRun = run.id;
+    await loadRuns();
+  } catch (error) {
+    clear(migrationMessage, errorNotice(error, action === 'revert' ? 'No se pudo revertir' : 'No se pudo reintentar'));
+  }
+}
+
+async function loadRunDetail({ focus = false } = {}) {
+  if (selectedRun === null) return;
+  try {
+    const { run, batches } = await api(`/api/admin/migrations/${selectedRun}`);
+    const title = h('h2', { id: 'run-title', tabindex: '-1' },
+      `${run.dry_run ? 'Simulación' : 'Migración'} #${run.id} `, statusBadge(RUN_STATUS, run.status));
+    clear(detailBox, h('section', { class: 'panel', 'aria-labelledby': 'run-title' },
+      title,
+      h('p', { class: 'muted' }, `${count(run.total)} piezas AFT- · ${count(run.batches_done)} de ${count(run.batches_total)} lotes terminados`
+        + (run.completed_at ? ` · terminó ${date(run.completed_at)}` : '')),
+      progressBar(run.batches_done, run.batches_total, `Avance de la ejecución ${run.id}`),
+      batches.length === 0 ? empty('Sin lotes: no hay piezas AFT- por migrar.') : table(
+        ['Lote', 'Ids', 'Estado', 'Avance', { label: 'Migradas', num: true }, { label: 'Sin resolver', num: true }, { label: 'Fallidas', num: true }, 'Error'],
+        batches.map((b) => [
+          String(b.batch_no),
+          `${b.id_from}–${b.id_to}`,
+          statusBadge(BATCH_STATUS, b.status),
+          batchProgress(b, run.id),
+          count(b.migrated),
+          count(b.unresolved),
+          count(b.failed),
+          b.error ?? '',
+        ]),
+        { caption: 'Lotes' })));
+    if (focus) title.focus();
+  } catch (error) {
+    clear(detailBox, errorNotice(error, 'No se pudo cargar el detalle'));
+  }
+}
+
+function batchProgress(batch, runId) {
+  const label = `Lote ${batch.batch_no} de la ejecución ${runId}`;
+  if (batch.status === 'completed' || batch.status === 'failed') return progressBar(1, 1, label);
+  if (batch.status === 'running') return progressBar(null, 0, label);
+  return progressBar(0, 1, label);
+}
+
+function schedulePoll(active) {
+  clearTimeout(pollTimer);
+  if (active && !$('#panel-migration').hidden) pollTimer = setTimeout(loadRuns, POLL_MS);
+}
+
+// ---- start -----------------------------------------------------------------------------------------------------
+
+const user = await initPage({ roles: STAFF });
+if (user) {
+  loadUsers(1);
+  selectTab(location.hash === '#migracion' ? $('#tab-migration') : $('#tab-users'));
+}
