@@ -145,7 +145,7 @@ WITH moved AS (
     UPDATE part_cross_references x
     SET part_id = b.oem_part_id
     FROM aftermarket_batch b
-    WHERE x.part_id = b.id_part AND b.oem_part_id IS NOT NULL
+    WHERE x.part_id = b.id_part AND b.oem_part_id IS NOT NULL AND x.part_id BETWEEN :id_from AND :id_to
     RETURNING x.id_cross_reference, b.id_part
 )
 INSERT INTO aftermarket_migration_moved_cross_references (run_id, id_cross_reference, old_part_id)

@@ -30,7 +30,7 @@ public sealed class AftermarketBatchWorker(NpgsqlDataSource dataSource, ILogger<
         await AftermarketResolution.ResolveAsync(connection, transaction, message.RunId, batch.IdFrom, batch.IdTo, cancellationToken);
         if (!batch.DryRun)
         {
-            await AftermarketCatalogChanges.ApplyAsync(connection, transaction, message.RunId, cancellationToken);
+            await AftermarketCatalogChanges.ApplyAsync(connection, transaction, message.RunId, batch.IdFrom, batch.IdTo, cancellationToken);
         }
         var counts = await connection.QuerySingleAsync<BatchCounts>(new CommandDefinition(RecordItemsSql,
             new { message.RunId, message.BatchNo, minShared = AftermarketResolution.MinSharedVehicles, minPercent = AftermarketResolution.MinSharedVehiclesPercent },

@@ -10,13 +10,13 @@ namespace Nexus.Core.Aftermarket;
 /// </summary>
 public static class AftermarketCatalogChanges
 {
-    public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, int idFrom, int idTo, CancellationToken cancellationToken)
     {
         // Inserts run in key order so that concurrent batches take row locks in the same order (no deadlocks).
         await Execute(connection, transaction, CreateAftermarketRowsSql, new { runId }, cancellationToken);
         await Execute(connection, transaction, AddOemVehicleLinksSql, new { runId }, cancellationToken);
         await Execute(connection, transaction, RemoveAftVehicleLinksSql, new { runId }, cancellationToken);
-        await Execute(connection, transaction, MoveCrossReferencesSql, new { runId }, cancellationToken);
+        await Execute(connection, transaction, MoveCrossReferencesSql, new { runId, idFrom, idTo }, cancellationToken);
         await AftermarketInventoryRelinking.ApplyAsync(connection, transaction, runId, cancellationToken);
         await Execute(connection, transaction, ArchiveAndDeletePartsSql, new { runId }, cancellationToken);
     }
@@ -68,12 +68,14 @@ public static class AftermarketCatalogChanges
         SELECT @runId, vehicle_id, part_id FROM removed
         """;
 
+    // Few AFT parts have cross references: the batch's id range lets part_cross_references_part find them, where a
+    // join alone is planned as a scan of every cross reference per batch.
     internal const string MoveCrossReferencesSql = """
         WITH moved AS (
             UPDATE part_cross_references x
             SET part_id = b.oem_part_id
             FROM aftermarket_batch b
-            WHERE x.part_id = b.id_part AND b.oem_part_id IS NOT NULL
+            WHERE x.part_id = b.id_part AND b.oem_part_id IS NOT NULL AND x.part_id BETWEEN @idFrom AND @idTo
             RETURNING x.id_cross_reference, b.id_part
         )
         INSERT INTO aftermarket_migration_moved_cross_references (run_id, id_cross_reference, old_part_id)

@@ -11,7 +11,7 @@ namespace Nexus.Core.Aftermarket;
 /// </summary>
 public sealed class AftermarketMigrationPlanner(NpgsqlDataSource dataSource, AftermarketMigrationQueue queue, ILogger<AftermarketMigrationPlanner> logger)
 {
-    public const int DefaultBatchSize = 5000;
+    public const int DefaultBatchSize = 10_000;
     public const int MinBatchSize = 100;
     public const int MaxBatchSize = 50_000;
 
