@@ -10,6 +10,10 @@ if (SeedCommand.IsInvoked(args))
 {
     return await SeedCommand.RunAsync(args);
 }
+if (AftermarketFloorCommand.IsInvoked(args))
+{
+    return await AftermarketFloorCommand.RunAsync(args);
+}
 if (BenchCommand.IsInvoked(args))
 {
     return await BenchCommand.RunAsync(args);

@@ -17,27 +17,17 @@ public sealed class AftermarketAlternatives(NpgsqlDataSource dataSource)
         {
             return null;
         }
-        // warehouse_inventory belongs to the inventory feature; without it nothing is in stock.
-        var sql = await AftermarketInventoryRelinking.InventoryExistsAsync(connection, null, cancellationToken) ? WithStockSql : WithoutStockSql;
-        return (await connection.QueryAsync<AftermarketAlternative>(new CommandDefinition(sql, new { partId }, cancellationToken: cancellationToken))).AsList();
+        return (await connection.QueryAsync<AftermarketAlternative>(new CommandDefinition(AlternativesSql, new { partId }, cancellationToken: cancellationToken))).AsList();
     }
 
     private const string PartExistsSql = "SELECT EXISTS (SELECT 1 FROM parts WHERE id_part = @partId)";
 
-    private const string WithStockSql = """
+    // In stock: some active bodega holds a positive quantity of that aftermarket part (warehouse_inventory.aftermarket_part_id).
+    private const string AlternativesSql = """
         SELECT a.id_aftermarket_parts AS aftermarket_part_id, m.id_manufacture AS manufacturer_id, m.name_manufacture AS manufacturer,
                a.part_number, a.name_aftermarket_parts AS name,
                EXISTS (SELECT 1 FROM warehouse_inventory w JOIN users u ON u.id_user = w.user_id
                        WHERE w.aftermarket_part_id = a.id_aftermarket_parts AND w.stock_quantity > 0 AND u.is_active) AS in_stock
-        FROM aftermarket_parts a
-        JOIN manufacturers m ON m.id_manufacture = a.manufacturer_id
-        WHERE a.oem_part_id = @partId
-        ORDER BY m.name_manufacture, a.part_number_norm
-        """;
-
-    private const string WithoutStockSql = """
-        SELECT a.id_aftermarket_parts AS aftermarket_part_id, m.id_manufacture AS manufacturer_id, m.name_manufacture AS manufacturer,
-               a.part_number, a.name_aftermarket_parts AS name, false AS in_stock
         FROM aftermarket_parts a
         JOIN manufacturers m ON m.id_manufacture = a.manufacturer_id
         WHERE a.oem_part_id = @partId

@@ -26,17 +26,15 @@ public sealed class AftermarketBatchWorker(NpgsqlDataSource dataSource, ILogger<
             return new BatchOutcome(false, 0, 0, 0, false, null);
         }
 
-        await AftermarketResolution.ResolveAsync(connection, transaction, batch.IdFrom, batch.IdTo, cancellationToken);
-        if (batch.DryRun)
+        await connection.ExecuteAsync(new CommandDefinition(AftermarketResolution.SessionSettingsSql, transaction: transaction, cancellationToken: cancellationToken));
+        await AftermarketResolution.ResolveAsync(connection, transaction, message.RunId, batch.IdFrom, batch.IdTo, cancellationToken);
+        if (!batch.DryRun)
         {
-            await AftermarketResolution.FindAftermarketRowsAsync(connection, transaction, cancellationToken);
+            await AftermarketCatalogChanges.ApplyAsync(connection, transaction, message.RunId, batch.IdFrom, batch.IdTo, cancellationToken);
         }
-        else
-        {
-            await AftermarketCatalogChanges.ApplyAsync(connection, transaction, message.RunId, cancellationToken);
-        }
-        var counts = await connection.QuerySingleAsync<BatchCounts>(new CommandDefinition(
-            RecordItemsSql, new { message.RunId, message.BatchNo }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+        var counts = await connection.QuerySingleAsync<BatchCounts>(new CommandDefinition(RecordItemsSql,
+            new { message.RunId, message.BatchNo, minShared = AftermarketResolution.MinSharedVehicles, minPercent = AftermarketResolution.MinSharedVehiclesPercent },
+            transaction, commandTimeout: 0, cancellationToken: cancellationToken));
 
         var run = await AftermarketRunCompletion.CountBatchAsync(connection, transaction, message.RunId, message.BatchNo,
             counts.Parts - batch.PlannedParts, counts.Migrated, counts.Unresolved, failed: 0, cancellationToken);
@@ -104,14 +102,19 @@ public sealed class AftermarketBatchWorker(NpgsqlDataSource dataSource, ILogger<
         FOR UPDATE OF b
         """;
 
-    private const string RecordItemsSql = """
+    // The aftermarket row is looked up by its unique key: the one the batch created or reused (in a dry run: the one
+    // that already exists, if any).
+    internal const string RecordItemsSql = $"""
         WITH items AS (
             INSERT INTO aftermarket_migration_items (run_id, batch_no, part_id, aft_part_number, article_number, manufacturer_id,
                                                      oem_part_id, aftermarket_part_id, outcome, resolved_by, reason)
-            SELECT @runId, @batchNo, id_part, aft_part_number, article_number, manufacturer_id,
-                   oem_part_id, aftermarket_part_id,
-                   CASE WHEN oem_part_id IS NOT NULL THEN 'migrated' ELSE 'unresolved' END, resolved_by, reason
-            FROM aftermarket_batch
+            SELECT @runId, @batchNo, b.id_part, b.aft_part_number, b.article_number, b.manufacturer_id,
+                   b.oem_part_id, a.id_aftermarket_parts,
+                   CASE WHEN b.oem_part_id IS NOT NULL THEN 'migrated' ELSE 'unresolved' END, b.resolved_by,
+                   CASE WHEN b.oem_part_id IS NULL AND b.reason IS NULL THEN {AftermarketResolution.NoOemPartReasonSql} ELSE b.reason END
+            FROM aftermarket_batch b
+            LEFT JOIN aftermarket_parts a
+              ON a.oem_part_id = b.oem_part_id AND a.manufacturer_id = b.manufacturer_id AND a.part_number_norm = b.article_norm
             RETURNING outcome
         )
         SELECT count(*)::int AS parts,

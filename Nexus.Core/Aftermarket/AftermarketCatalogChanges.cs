@@ -10,14 +10,13 @@ namespace Nexus.Core.Aftermarket;
 /// </summary>
 public static class AftermarketCatalogChanges
 {
-    public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, CancellationToken cancellationToken)
+    public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, int idFrom, int idTo, CancellationToken cancellationToken)
     {
         // Inserts run in key order so that concurrent batches take row locks in the same order (no deadlocks).
         await Execute(connection, transaction, CreateAftermarketRowsSql, new { runId }, cancellationToken);
-        await AftermarketResolution.FindAftermarketRowsAsync(connection, transaction, cancellationToken);
         await Execute(connection, transaction, AddOemVehicleLinksSql, new { runId }, cancellationToken);
         await Execute(connection, transaction, RemoveAftVehicleLinksSql, new { runId }, cancellationToken);
-        await Execute(connection, transaction, MoveCrossReferencesSql, new { runId }, cancellationToken);
+        await Execute(connection, transaction, MoveCrossReferencesSql, new { runId, idFrom, idTo }, cancellationToken);
         await AftermarketInventoryRelinking.ApplyAsync(connection, transaction, runId, cancellationToken);
         await Execute(connection, transaction, ArchiveAndDeletePartsSql, new { runId }, cancellationToken);
     }
@@ -26,7 +25,7 @@ public static class AftermarketCatalogChanges
         connection.ExecuteAsync(new CommandDefinition(sql, parameters, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
 
     // An existing row with the same (OEM part, manufacturer, normalised number) is reused, never duplicated.
-    private const string CreateAftermarketRowsSql = """
+    internal const string CreateAftermarketRowsSql = """
         WITH created AS (
             INSERT INTO aftermarket_parts (oem_part_id, manufacturer_id, part_number, name_aftermarket_parts)
             SELECT DISTINCT ON (oem_part_id, manufacturer_id, article_norm) oem_part_id, manufacturer_id, article_number, name_part
@@ -40,14 +39,16 @@ public static class AftermarketCatalogChanges
         SELECT @runId, id_aftermarket_parts FROM created
         """;
 
-    // Only links the OEM part did not have yet are added (and recorded); the others already exist.
-    private const string AddOemVehicleLinksSql = """
+    // Only links the OEM part did not have yet are added (and recorded); the others already exist. Most do: the NOT EXISTS
+    // answers from the primary key index, where a conflict of ON CONFLICT would read the existing row from the heap.
+    internal const string AddOemVehicleLinksSql = """
         WITH added AS (
             INSERT INTO vehicle_parts (vehicle_id, part_id)
             SELECT DISTINCT vp.vehicle_id, b.oem_part_id
             FROM aftermarket_batch b
             JOIN vehicle_parts vp ON vp.part_id = b.id_part
             WHERE b.oem_part_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM vehicle_parts e WHERE e.vehicle_id = vp.vehicle_id AND e.part_id = b.oem_part_id)
             ORDER BY 1, 2
             ON CONFLICT DO NOTHING
             RETURNING vehicle_id, part_id
@@ -56,7 +57,7 @@ public static class AftermarketCatalogChanges
         SELECT @runId, vehicle_id, part_id FROM added
         """;
 
-    private const string RemoveAftVehicleLinksSql = """
+    internal const string RemoveAftVehicleLinksSql = """
         WITH removed AS (
             DELETE FROM vehicle_parts vp
             USING aftermarket_batch b
@@ -67,19 +68,21 @@ public static class AftermarketCatalogChanges
         SELECT @runId, vehicle_id, part_id FROM removed
         """;
 
-    private const string MoveCrossReferencesSql = """
+    // Few AFT parts have cross references: the batch's id range lets part_cross_references_part find them, where a
+    // join alone is planned as a scan of every cross reference per batch.
+    internal const string MoveCrossReferencesSql = """
         WITH moved AS (
             UPDATE part_cross_references x
             SET part_id = b.oem_part_id
             FROM aftermarket_batch b
-            WHERE x.part_id = b.id_part AND b.oem_part_id IS NOT NULL
+            WHERE x.part_id = b.id_part AND b.oem_part_id IS NOT NULL AND x.part_id BETWEEN @idFrom AND @idTo
             RETURNING x.id_cross_reference, b.id_part
         )
         INSERT INTO aftermarket_migration_moved_cross_references (run_id, id_cross_reference, old_part_id)
         SELECT @runId, id_cross_reference, id_part FROM moved
         """;
 
-    private const string ArchiveAndDeletePartsSql = """
+    internal const string ArchiveAndDeletePartsSql = """
         WITH removed AS (
             DELETE FROM parts p
             USING aftermarket_batch b

@@ -5,36 +5,23 @@ namespace Nexus.Core.Aftermarket;
 
 /// <summary>
 /// Moves bodega stock of a migrated AFT part onto its new aftermarket part (part_id → NULL, aftermarket_part_id set).
-/// warehouse_inventory belongs to the inventory feature and may not exist in every database, so every step
-/// first checks that it does. Stock of the same bodega and location that would land on the same aftermarket
-/// part is merged into one row (quantities added; the kept row's price wins). Every row touched is archived whole.
+/// Stock of the same bodega and location that would land on the same aftermarket part is merged into one row
+/// (quantities added; the kept row's price wins). Every row touched is archived whole.
 /// </summary>
 public static class AftermarketInventoryRelinking
 {
-    public static async Task<bool> InventoryExistsAsync(NpgsqlConnection connection, NpgsqlTransaction? transaction, CancellationToken cancellationToken) =>
-        await connection.ExecuteScalarAsync<bool>(new CommandDefinition(InventoryExistsSql, transaction: transaction, cancellationToken: cancellationToken));
+    public static Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(RelinkSql, new { runId }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
 
-    public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, CancellationToken cancellationToken)
-    {
-        if (!await InventoryExistsAsync(connection, transaction, cancellationToken))
-        {
-            return;
-        }
-        await connection.ExecuteAsync(new CommandDefinition(RelinkSql, new { runId }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
-    }
-
-    private const string InventoryExistsSql = """
-        SELECT EXISTS (
-            SELECT 1 FROM pg_attribute
-            WHERE attrelid = to_regclass('warehouse_inventory') AND attname = 'aftermarket_part_id' AND NOT attisdropped)
-        """;
-
-    private const string RelinkSql = """
+    // The target is the batch's aftermarket row, found by its unique key (created or reused just before).
+    internal const string RelinkSql = """
         CREATE TEMP TABLE aftermarket_batch_inventory ON COMMIT DROP AS
         WITH moving AS (
-            SELECT w.id_inventory, w.user_id, w.warehouse_location, b.aftermarket_part_id AS target, false AS existing
+            SELECT w.id_inventory, w.user_id, w.warehouse_location, a.id_aftermarket_parts AS target, false AS existing
             FROM warehouse_inventory w
             JOIN aftermarket_batch b ON b.id_part = w.part_id
+            JOIN aftermarket_parts a
+              ON a.oem_part_id = b.oem_part_id AND a.manufacturer_id = b.manufacturer_id AND a.part_number_norm = b.article_norm
             WHERE b.oem_part_id IS NOT NULL
         )
         SELECT * FROM moving

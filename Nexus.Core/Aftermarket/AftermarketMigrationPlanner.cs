@@ -11,7 +11,7 @@ namespace Nexus.Core.Aftermarket;
 /// </summary>
 public sealed class AftermarketMigrationPlanner(NpgsqlDataSource dataSource, AftermarketMigrationQueue queue, ILogger<AftermarketMigrationPlanner> logger)
 {
-    public const int DefaultBatchSize = 5000;
+    public const int DefaultBatchSize = 10_000;
     public const int MinBatchSize = 100;
     public const int MaxBatchSize = 50_000;
 
@@ -36,7 +36,13 @@ public sealed class AftermarketMigrationPlanner(NpgsqlDataSource dataSource, Aft
             }
             run = await connection.QuerySingleAsync<MigrationRun>(new CommandDefinition(
                 PlanBatchesSql, new { runId, batchSize }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
-            if (run is { Status: RunStatus.Completed, DryRun: false })
+            if (run.BatchesTotal > 0)
+            {
+                await connection.ExecuteAsync(new CommandDefinition(AftermarketResolution.SessionSettingsSql, transaction: transaction, cancellationToken: cancellationToken));
+                await connection.ExecuteAsync(new CommandDefinition(
+                    SnapshotOemVehiclePartsSql, new { runId }, transaction, commandTimeout: 0, cancellationToken: cancellationToken));
+            }
+            else if (!run.DryRun)
             {
                 await AftermarketNumberGuard.EnableAsync(connection, transaction, cancellationToken);
             }
@@ -142,6 +148,17 @@ public sealed class AftermarketMigrationPlanner(NpgsqlDataSource dataSource, Aft
               FROM aftermarket_migration_batches WHERE run_id = @runId) planned
         WHERE r.id = @runId
         RETURNING r.*
+        """;
+
+    // NOT IN over NOT NULL columns: one hashed lookup per link (a NOT EXISTS was planned as a scan per link while the table is empty).
+    internal const string SnapshotOemVehiclePartsSql = """
+        INSERT INTO aftermarket_migration_oem_vehicle_parts (run_id, vehicle_id, id_category, part_ids)
+        SELECT @runId, vp.vehicle_id, p.id_category, array_agg(vp.part_id ORDER BY vp.part_id)
+        FROM vehicle_parts vp
+        JOIN parts p ON p.id_part = vp.part_id
+        WHERE p.oem_part_number NOT LIKE 'AFT-%' AND p.id_category IS NOT NULL
+          AND (vp.vehicle_id, vp.part_id) NOT IN (SELECT added.vehicle_id, added.part_id FROM aftermarket_migration_added_vehicle_parts added)
+        GROUP BY vp.vehicle_id, p.id_category
         """;
 
     private const string RunStatusSql = "SELECT status FROM aftermarket_migration_runs WHERE id = @runId";

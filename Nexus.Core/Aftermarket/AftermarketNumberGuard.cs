@@ -30,7 +30,7 @@ public static class AftermarketNumberGuard
         SELECT EXISTS (SELECT 1 FROM pg_constraint WHERE conrelid = 'parts'::regclass AND conname = @name)
         """;
 
-    private const string EnableSql = """
+    internal const string EnableSql = """
         ALTER TABLE parts ADD CONSTRAINT parts_no_aft_numbers CHECK (oem_part_number NOT LIKE 'AFT-%') NOT VALID
         """;
 

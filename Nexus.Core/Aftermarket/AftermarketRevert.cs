@@ -34,10 +34,7 @@ public sealed class AftermarketRevert(NpgsqlDataSource dataSource, ILogger<After
 
         await AftermarketNumberGuard.DisableAsync(connection, transaction, cancellationToken);
         await Execute(connection, transaction, RestoreCatalogSql, runId, cancellationToken);
-        if (await AftermarketInventoryRelinking.InventoryExistsAsync(connection, transaction, cancellationToken))
-        {
-            await Execute(connection, transaction, RestoreInventorySql, runId, cancellationToken);
-        }
+        await Execute(connection, transaction, RestoreInventorySql, runId, cancellationToken);
         try
         {
             await Execute(connection, transaction, DeleteCreatedAftermarketPartsSql, runId, cancellationToken);

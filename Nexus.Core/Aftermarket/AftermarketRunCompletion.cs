@@ -25,13 +25,14 @@ public static class AftermarketRunCompletion
         return progress;
     }
 
-    // planned_parts + correction = parts actually found in the range when the batch ran.
+    // planned_parts + correction = parts actually found in the range when the batch ran. Completion times are the
+    // clock's, not the transaction start's (now()), so that a batch's duration reads off its row.
     private const string CloseBatchSql = """
         UPDATE aftermarket_migration_batches
         SET status = CASE WHEN @failed > 0 OR @error IS NOT NULL THEN 'failed' ELSE 'completed' END,
             parts = planned_parts + @totalCorrection,
             migrated = @migrated, unresolved = @unresolved, failed = @failed,
-            started_at = coalesce(started_at, now()), completed_at = now(), error = @error
+            started_at = coalesce(started_at, now()), completed_at = clock_timestamp(), error = @error
         WHERE run_id = @runId AND batch_no = @batchNo
         """;
 
@@ -46,7 +47,7 @@ public static class AftermarketRunCompletion
                           WHEN r.failed + @failed > 0 OR EXISTS (SELECT 1 FROM aftermarket_migration_batches b
                                                                 WHERE b.run_id = r.id AND b.status = 'failed') THEN 'failed'
                           ELSE 'completed' END,
-            completed_at = CASE WHEN r.batches_done + 1 = r.batches_total THEN now() END
+            completed_at = CASE WHEN r.batches_done + 1 = r.batches_total THEN clock_timestamp() END
         WHERE r.id = @runId
         RETURNING r.batches_done = r.batches_total AS finished, r.status, r.dry_run
         """;

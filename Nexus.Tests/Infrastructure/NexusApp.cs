@@ -4,12 +4,15 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Nexus.Tests.Infrastructure;
 
 /// <summary>The real host (Program) in memory, wired to a private database and a private set of Azurite queues and containers.</summary>
-public sealed class NexusApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+/// <param name="storagePrefix">Given, several apps share one set of queues (workers of one deployment); default: a new prefix.</param>
+public sealed class NexusApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, string? storagePrefix = null) : WebApplicationFactory<Program>
 {
     public TestDatabase Database { get; } = database;
 
     /// <summary>Unique per app, so parallel test classes never see each other's queue messages or blobs.</summary>
-    public string StoragePrefix { get; } = $"t{Guid.NewGuid():N}"[..9] + "-";
+    public string StoragePrefix { get; } = storagePrefix ?? NewStoragePrefix();
+
+    public static string NewStoragePrefix() => $"t{Guid.NewGuid():N}"[..9] + "-";
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
