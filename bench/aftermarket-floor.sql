@@ -106,18 +106,6 @@ FROM (
 ) best
 WHERE b.id_part = best.id_part;
 
-WITH created AS (
-    INSERT INTO aftermarket_parts (oem_part_id, manufacturer_id, part_number, name_aftermarket_parts)
-    SELECT DISTINCT ON (oem_part_id, manufacturer_id, article_norm) oem_part_id, manufacturer_id, article_number, name_part
-    FROM aftermarket_batch
-    WHERE oem_part_id IS NOT NULL
-    ORDER BY oem_part_id, manufacturer_id, article_norm, id_part
-    ON CONFLICT (oem_part_id, manufacturer_id, part_number_norm) DO NOTHING
-    RETURNING id_aftermarket_parts
-)
-INSERT INTO aftermarket_migration_created_aftermarket_parts (run_id, aftermarket_part_id)
-SELECT :run_id, id_aftermarket_parts FROM created;
-
 WITH added AS (
     INSERT INTO vehicle_parts (vehicle_id, part_id)
     SELECT DISTINCT vp.vehicle_id, b.oem_part_id
@@ -150,6 +138,18 @@ WITH moved AS (
 )
 INSERT INTO aftermarket_migration_moved_cross_references (run_id, id_cross_reference, old_part_id)
 SELECT :run_id, id_cross_reference, id_part FROM moved;
+
+WITH created AS (
+    INSERT INTO aftermarket_parts (oem_part_id, manufacturer_id, part_number, name_aftermarket_parts)
+    SELECT DISTINCT ON (oem_part_id, manufacturer_id, article_norm) oem_part_id, manufacturer_id, article_number, name_part
+    FROM aftermarket_batch
+    WHERE oem_part_id IS NOT NULL
+    ORDER BY oem_part_id, manufacturer_id, article_norm, id_part
+    ON CONFLICT (oem_part_id, manufacturer_id, part_number_norm) DO NOTHING
+    RETURNING id_aftermarket_parts
+)
+INSERT INTO aftermarket_migration_created_aftermarket_parts (run_id, aftermarket_part_id)
+SELECT :run_id, id_aftermarket_parts FROM created;
 
 CREATE TEMP TABLE aftermarket_batch_inventory ON COMMIT DROP AS
 WITH moving AS (

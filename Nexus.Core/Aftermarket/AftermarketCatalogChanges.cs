@@ -13,10 +13,13 @@ public static class AftermarketCatalogChanges
     public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, int idFrom, int idTo, CancellationToken cancellationToken)
     {
         // Inserts run in key order so that concurrent batches take row locks in the same order (no deadlocks).
-        await Execute(connection, transaction, CreateAftermarketRowsSql, new { runId }, cancellationToken);
         await Execute(connection, transaction, AddOemVehicleLinksSql, new { runId }, cancellationToken);
         await Execute(connection, transaction, RemoveAftVehicleLinksSql, new { runId }, cancellationToken);
         await Execute(connection, transaction, MoveCrossReferencesSql, new { runId, idFrom, idTo }, cancellationToken);
+        // Thousands of aftermarket keys are produced by AFT parts of different batches (the same article written twice),
+        // and a batch inserting a key that a running batch inserted waits for that batch to commit. Inserted as late as
+        // the inventory relinking and the deletion allow, such a wait (and the time batches run one after the other) is short.
+        await Execute(connection, transaction, CreateAftermarketRowsSql, new { runId }, cancellationToken);
         await AftermarketInventoryRelinking.ApplyAsync(connection, transaction, runId, cancellationToken);
         await Execute(connection, transaction, ArchiveAndDeletePartsSql, new { runId }, cancellationToken);
     }

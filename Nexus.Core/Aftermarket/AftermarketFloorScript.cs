@@ -48,10 +48,10 @@ public static partial class AftermarketFloorScript
         Statement(script, AftermarketResolution.CreateBatchTableSql, false);
         Statement(script, AftermarketResolution.ParseAndResolveByCrossReferenceSql, explain);
         Statement(script, AftermarketResolution.ResolveByVehiclesSql, explain);
-        Statement(script, AftermarketCatalogChanges.CreateAftermarketRowsSql, explain);
         Statement(script, AftermarketCatalogChanges.AddOemVehicleLinksSql, explain);
         Statement(script, AftermarketCatalogChanges.RemoveAftVehicleLinksSql, explain);
         Statement(script, AftermarketCatalogChanges.MoveCrossReferencesSql, explain);
+        Statement(script, AftermarketCatalogChanges.CreateAftermarketRowsSql, explain);
         Statement(script, AftermarketInventoryRelinking.RelinkSql, explain);
         Statement(script, AftermarketCatalogChanges.ArchiveAndDeletePartsSql, explain);
         Statement(script, AftermarketBatchWorker.RecordItemsSql, explain);
