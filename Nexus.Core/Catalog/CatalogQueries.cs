@@ -61,6 +61,45 @@ public sealed class CatalogQueries(NpgsqlDataSource dataSource)
         {PageClause}
         """;
 
+    /// <summary>
+    /// The number search without vehicle filters, the common case, written so that its plan does not depend on the
+    /// number and it can run prepared with PostgreSQL's generic plan: planning the join costs ~0.8 ms, several times
+    /// its execution (pgbench on the full data set, 2 cores: 1,800 → 21,000 statements/s). The prefix is an index
+    /// range (chr(1114111), U+10FFFF, sorts byte-wise after anything that can follow it); the hits are collected first,
+    /// then visited in id order, so a broad prefix (1,000 hits) reads 21 part rows, not 1,000. OFFSET 0 keeps the
+    /// lateral part lookup a per-hit index probe whatever the generic plan's row estimates are.
+    /// </summary>
+    private const string ByNumberRangeSql = """
+        WITH hits AS MATERIALIZED (
+            SELECT id_part FROM parts
+            WHERE oem_part_number_norm ~>=~ normalize_part_number(@Number)
+              AND oem_part_number_norm ~<~ (normalize_part_number(@Number) || chr(1114111))
+            UNION
+            SELECT part_id FROM part_cross_references
+            WHERE cross_reference_number_norm ~>=~ normalize_part_number(@Number)
+              AND cross_reference_number_norm ~<~ (normalize_part_number(@Number) || chr(1114111))
+            UNION
+            SELECT oem_part_id FROM aftermarket_parts
+            WHERE part_number_norm ~>=~ normalize_part_number(@Number)
+              AND part_number_norm ~<~ (normalize_part_number(@Number) || chr(1114111)))
+        SELECT part.*
+        FROM (SELECT id_part FROM hits ORDER BY id_part) h
+        CROSS JOIN LATERAL (
+            SELECT p.id_part, p.oem_part_number, p.name_part, p.description,
+                   p.id_category, c.name_category, p.id_manufacture, m.name_manufacture
+            FROM parts p
+            LEFT JOIN categories c ON c.id_category = p.id_category
+            LEFT JOIN manufacturers m ON m.id_manufacture = p.id_manufacture
+            WHERE p.id_part = h.id_part
+              AND (@Name::text IS NULL OR p.name_search LIKE '%' || like_escape(search_text(@Name)) || '%')
+              AND (@CategoryId::int IS NULL OR p.id_category = @CategoryId)
+              AND (@IncludeAftermarket OR p.oem_part_number NOT LIKE 'AFT-%')
+            OFFSET 0) part
+        LIMIT @Limit OFFSET @Offset
+        """;
+
+    private const string GenericPlan = "SET LOCAL plan_cache_mode = force_generic_plan;\n";
+
     private const string ByVehicleSql = $"""
         {PartColumns}
         WHERE p.id_part IN ({VehicleHits})
@@ -79,20 +118,61 @@ public sealed class CatalogQueries(NpgsqlDataSource dataSource)
 
     public async Task<PartSearchPage> SearchPartsAsync(PartSearchQuery query, CancellationToken ct)
     {
-        var sql = query.Number is not null ? ByNumberSql : query.ByVehicle ? ByVehicleSql : ByPartsSql;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var rows = (await connection.QueryAsync<PartSummary>(new CommandDefinition(sql, Parameters(query), cancellationToken: ct))).ToList();
+        List<PartSummary> rows;
+        if (query.Number is not null && !query.ByVehicle)
+        {
+            rows = await SearchByNumberWithGenericPlanAsync(connection, query, ct);
+        }
+        else
+        {
+            var sql = query.Number is not null ? ByNumberSql : query.ByVehicle ? ByVehicleSql : ByPartsSql;
+            rows = (await connection.QueryAsync<PartSummary>(new CommandDefinition(sql, Parameters(query), cancellationToken: ct))).ToList();
+        }
 
         var hasMore = rows.Count > query.PageSize;
         return new PartSearchPage(hasMore ? rows[..query.PageSize] : rows, query.Page, query.PageSize, hasMore);
     }
 
+    // Prepared statements stay on the physical connection, so after the first call per connection this only binds and runs.
+    private static async Task<List<PartSummary>> SearchByNumberWithGenericPlanAsync(NpgsqlConnection connection, PartSearchQuery query, CancellationToken ct)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var command = new NpgsqlCommand(GenericPlan + ByNumberRangeSql, connection, transaction)
+        {
+            Parameters =
+            {
+                new NpgsqlParameter<string>("Number", query.Number!),
+                new NpgsqlParameter<string?>("Name", query.Name),
+                new NpgsqlParameter<int?>("CategoryId", query.CategoryId),
+                new NpgsqlParameter<bool>("IncludeAftermarket", query.IncludeAftermarket),
+                new NpgsqlParameter<int>("Limit", query.PageSize + 1),
+                new NpgsqlParameter<int>("Offset", query.Offset),
+            },
+        };
+        await command.PrepareAsync(ct);
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (reader.FieldCount == 0 && await reader.NextResultAsync(ct))
+        {
+        }
+        var parse = reader.GetRowParser<PartSummary>();
+        var rows = new List<PartSummary>();
+        while (await reader.ReadAsync(ct))
+        {
+            rows.Add(parse(reader));
+        }
+        return rows;
+    }
+
     /// <summary>For the bench: EXPLAIN ANALYZE of the very statement a search runs, with its parameters; server execution time in ms.</summary>
     public async Task<double> MeasureSearchAsync(PartSearchQuery query, CancellationToken ct)
     {
-        var sql = query.Number is not null ? Explain + ByNumberSql : query.ByVehicle ? Explain + ByVehicleSql : Explain + ByPartsSql;
+        var sql = query.Number is not null
+            ? query.ByVehicle ? Explain + ByNumberSql : GenericPlan + Explain + ByNumberRangeSql
+            : query.ByVehicle ? Explain + ByVehicleSql : Explain + ByPartsSql;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        var plan = await connection.ExecuteScalarAsync<string>(new CommandDefinition(sql, Parameters(query), cancellationToken: ct));
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        var plan = await connection.ExecuteScalarAsync<string>(new CommandDefinition(sql, Parameters(query), transaction, cancellationToken: ct));
         using var json = System.Text.Json.JsonDocument.Parse(plan!);
         return json.RootElement[0].GetProperty("Execution Time").GetDouble();
     }

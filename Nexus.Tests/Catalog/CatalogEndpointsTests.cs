@@ -116,6 +116,28 @@ public sealed class CatalogEndpointsTests : IAsyncLifetime
         Assert.False(last.HasMore);
     }
 
+    [Fact]
+    public async Task Broad_number_prefix_pages_in_id_order_and_applies_the_other_filters()
+    {
+        var first = await SearchAsync("number=0986&page=1&page_size=10");
+        var second = await SearchAsync("number=0986&page=2&page_size=10");
+        var both = await SearchAsync("number=0986&page=1&page_size=20");
+
+        Assert.True(second.HasMore);
+        var ids = both.Items.Select(p => p.IdPart).ToList();
+        Assert.Equal(ids, first.Items.Concat(second.Items).Select(p => p.IdPart));
+        Assert.Equal(ids.Order(), ids);
+
+        var categories = await _client.GetFromJsonAsync<List<CategoryDto>>("/api/categories", Json);
+        var frenos = categories!.Single(c => c.NameCategory == "Frenos");
+        var inFrenos = await SearchAsync($"number=0986&category_id={frenos.IdCategory}&page_size=100");
+        Assert.NotEmpty(inFrenos.Items);
+        Assert.All(inFrenos.Items, p => Assert.Equal("Frenos", p.NameCategory));
+        var named = await SearchAsync("number=0986&name=balata&page_size=100");
+        Assert.NotEmpty(named.Items);
+        Assert.All(named.Items, p => Assert.Contains("balata", p.NamePart, StringComparison.OrdinalIgnoreCase));
+    }
+
     [Theory]
     [InlineData("page=0", "page")]
     [InlineData("page_size=101", "page_size")]
