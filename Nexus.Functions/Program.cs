@@ -2,6 +2,7 @@ using Nexus.Functions.Admin;
 using Nexus.Functions.Aftermarket;
 using Nexus.Functions.Auth;
 using Nexus.Functions.Catalog;
+using Nexus.Functions.CatalogImport;
 using Nexus.Functions.Health;
 using Nexus.Functions.Hosting;
 using Nexus.Functions.Inventory;
@@ -34,6 +35,7 @@ app.MapInventoryEndpoints();
 app.MapAvailabilityEndpoints();
 app.MapAftermarketMigrationEndpoints();
 app.MapAftermarketAlternativesEndpoints();
+app.MapCatalogImportEndpoints();
 app.MapQueueFunctionInvocations();
 
 await app.RunAsync();

@@ -1,5 +1,6 @@
 using Nexus.Core.Aftermarket;
 using Nexus.Core.Catalog;
+using Nexus.Core.CatalogImport;
 using Nexus.Core.DataSets;
 using Nexus.Core.Inventory;
 using Nexus.Core.Storage;
@@ -18,6 +19,9 @@ public static class Features
         services.AddSingleton<CatalogQueries>();
         services.AddInventory();
         services.AddAftermarketMigration().AddQueueFunction(AftermarketMigrationFunction.Definition);
+        services.AddCatalogImport().AddQueueFunction(new QueueFunction("CatalogImport", NexusStorage.CatalogImportQueue,
+            (sp, invocation, ct) => sp.GetRequiredService<CatalogImportProcessor>().HandleMessageAsync(invocation.Body, ct),
+            (sp, invocation, error, ct) => sp.GetRequiredService<CatalogImportProcessor>().HandlePoisonAsync(invocation.Body, error, invocation.DequeueCount, ct)));
         return services;
     }
 

@@ -5,6 +5,7 @@ using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Nexus.Core.Aftermarket;
+using Nexus.Core.CatalogImport;
 using Nexus.Core.Inventory;
 using Nexus.Core.Storage;
 using Nexus.Tests.Aftermarket;
@@ -133,6 +134,38 @@ public sealed class FunctionsHostContractTests(PublishedHandlerFixture fx) : ICl
         await AssertHostResultAsync(again);
         Assert.Equal(finished.Run, afterRedelivery.Run);
         Assert.Equal(run.BatchesTotal, afterRedelivery.Run.BatchesDone);
+    }
+
+    [Fact]
+    public async Task A_CatalogImport_invocation_imports_the_feed_and_a_redelivery_changes_nothing()
+    {
+        var admin = await CreateBodegaAsync();
+        var (importId, blobName) = await new CatalogImports(fx.Database.DataSource).CreateAsync(admin, "articulos.csv", CancellationToken.None);
+        var container = fx.Storage.Container(NexusStorage.UploadsContainer);
+        // Filtros: O3 is the only part of that category, so the vehicle link cannot change what the AFT- migration resolves.
+        var uploaded = await container.GetBlobClient(blobName).UploadAsync(new BinaryData(
+            "proveedor,numero_articulo,nombre,categoria,numeros_oem,vehiculos\npartquip,PQ-9,Filtro PARTQUIP,Filtros,OEM-3|AFT-AC191-PARTQUIP,5\n"));
+        var eventJson = BlobCreatedMessage.Create(fx.Storage.Blobs.Uri.ToString(), container.Name, blobName, uploaded.Value.ETag.ToString(), 120);
+
+        using var response = await InvokeAsync("CatalogImport", eventJson, dequeueCount: 1);
+
+        await AssertHostResultAsync(response);
+        await using var connection = await fx.Database.DataSource.OpenConnectionAsync();
+        const string importSql = """
+            SELECT status, rows_imported, aftermarket_created, vehicle_links_created, problem_counts::text
+            FROM catalog_imports WHERE id_import = @importId
+            """;
+        var import = await connection.QuerySingleAsync<(string Status, int RowsImported, int AftermarketCreated, int VehicleLinksCreated, string ProblemCounts)>(
+            importSql, new { importId });
+        Assert.Equal(("completed", 1, 1, 1, """{"unknown_oem": 1}"""), import);
+        Assert.Equal(1, await connection.ExecuteScalarAsync<long>(
+            "SELECT count(*) FROM aftermarket_parts WHERE oem_part_id = @o3 AND part_number = 'PQ-9' AND manufacturer_id = @partquip",
+            new { o3 = fx.Catalog["O3"], partquip = fx.Catalog["m:PARTQUIP"] }));
+
+        using var again = await InvokeAsync("CatalogImport", JsonSerializer.Serialize(eventJson), dequeueCount: 2);
+
+        await AssertHostResultAsync(again);
+        Assert.Equal(import, await connection.QuerySingleAsync<(string, int, int, int, string)>(importSql, new { importId }));
     }
 
     [Fact]

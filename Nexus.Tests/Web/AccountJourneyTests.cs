@@ -7,7 +7,7 @@ using static Microsoft.Playwright.Assertions;
 
 namespace Nexus.Tests.Web;
 
-/// <summary>Accounts and inventories in a real browser: registration, approval, the bodega's mapping and upload, the migration.</summary>
+/// <summary>Accounts and inventories in a real browser: registration, approval, the bodega's mapping and upload, the migration, article imports.</summary>
 [Collection(WebCollection.Name)]
 public sealed class AccountJourneyTests(BrowserFixture browser)
 {
@@ -154,6 +154,39 @@ public sealed class AccountJourneyTests(BrowserFixture browser)
 
         var report = await page.RunAndWaitForDownloadAsync(() => page.Locator("#runs tbody tr").First.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Descargar reporte") }).ClickAsync());
         Assert.EndsWith(".csv", report.SuggestedFilename);
+        Assert.Empty(session.ScriptErrors);
+    }
+
+    [Fact]
+    public async Task An_admin_imports_a_supplier_feed_watches_it_finish_and_downloads_its_problems()
+    {
+        var admin = await browser.App.CreateUserAsync(Roles.Admin);
+        await using var session = await browser.NewSessionAsync(BrowserFixture.Desktop);
+        var page = session.Page;
+        await page.GotoAsync("/login.html?next=admin.html%23importar");
+        await LogInAsync(page, admin.Email, TestUsers.Password);
+        await Expect(page.GetByRole(AriaRole.Tab, new() { Name = "Importar artículos" })).ToHaveAttributeAsync("aria-selected", "true");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Importar archivo" }).ClickAsync();
+        await Expect(page.Locator("#import-file-error")).ToContainTextAsync("Elige el archivo CSV");
+        // FL-820-S (the Focus oil filter) gets a BOSCH alternative; the second row's supplier is no manufacturer.
+        var feed = "proveedor,numero_articulo,nombre,categoria,numeros_oem,vehiculos\n"u8.ToArray()
+            .Concat("BOSCH,WEB-0451,Filtro de aceite BOSCH,Filtros,FL-820-S,\nNadie S.A.,WEB-0452,,,FL-820-S,\n"u8.ToArray()).ToArray();
+        await page.Locator("#import-file").SetInputFilesAsync(new FilePayload { Name = "proveedor-web.csv", MimeType = "text/csv", Buffer = feed });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Importar archivo" }).ClickAsync();
+
+        await Expect(page.Locator("#import-message")).ToContainTextAsync(new Regex("Importación #\\d+ recibida"));
+        var import = page.Locator("#imports tbody tr").Filter(new() { HasText = "proveedor-web.csv" });
+        await Expect(import).ToContainTextAsync("Terminada", new() { Timeout = 30_000 });
+        await Expect(import.Locator("td").Nth(4)).ToHaveTextAsync("1");
+        await Expect(import.Locator("td").Nth(5)).ToHaveTextAsync("1");
+        await Expect(import.Locator("td").Nth(6)).ToHaveTextAsync("1");
+        await session.ScreenshotAsync("admin-importar-desktop");
+
+        var report = await page.RunAndWaitForDownloadAsync(() => import.GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Descargar problemas") }).ClickAsync());
+        Assert.Matches("^problemas-importacion-\\d+\\.csv$", report.SuggestedFilename);
+        var text = await File.ReadAllTextAsync(await report.PathAsync());
+        Assert.Contains("3,proveedor_desconocido,Nadie S.A.,", text);
         Assert.Empty(session.ScriptErrors);
     }
 

@@ -1,6 +1,7 @@
 // Blob created in inventory-uploads → Event Grid → message on the inventory-uploads queue → the
 // InventoryUpload queue function (design §1: no blob trigger). Delivery uses the system topic's own
-// identity, which may only send queue messages.
+// identity, which may only send queue messages. Article feeds share the container under catalog-imports/;
+// the app announces those itself on the catalog-import queue, so they are filtered out here.
 
 param storageAccountName string
 param location string
@@ -62,6 +63,11 @@ resource uploadCreated 'Microsoft.EventGrid/systemTopics/eventSubscriptions@2025
           operatorType: 'StringIn'
           key: 'data.api'
           values: ['PutBlob', 'PutBlockList', 'FlushWithClose']
+        }
+        {
+          operatorType: 'StringNotBeginsWith'
+          key: 'subject'
+          values: ['/blobServices/default/containers/${uploadsContainerName}/blobs/catalog-imports/']
         }
       ]
     }

@@ -1,5 +1,5 @@
-// Administration: accounts (approve, deactivate, create, filter) and the AFT- migration (dry run, run, progress,
-// report, revert, retry). ADMIN and OWNER only.
+// Administration: accounts (approve, deactivate, create, filter), the AFT- migration (dry run, run, progress,
+// report, revert, retry) and supplier article imports (upload, progress, problems report). ADMIN and OWNER only.
 import { api, currentUser } from './api.js';
 import { $, clear, confirmDialog, empty, errorNotice, h, loading, notice, progressBar, saveBlob, showFieldErrors, table } from './dom.js';
 import { ago, count, date, day, roleLabel } from './format.js';
@@ -11,7 +11,7 @@ const POLL_MS = 1500;
 // ---- tabs ------------------------------------------------------------------------------------------------------
 
 const tabs = [...document.querySelectorAll('[role="tab"]')];
-const TAB_HASH = { 'tab-users': '#usuarios', 'tab-migration': '#migracion' };
+const TAB_HASH = { 'tab-users': '#usuarios', 'tab-migration': '#migracion', 'tab-imports': '#importar' };
 
 function selectTab(tab, { focus = false } = {}) {
   for (const other of tabs) {
@@ -23,6 +23,7 @@ function selectTab(tab, { focus = false } = {}) {
   if (focus) tab.focus();
   history.replaceState(null, '', TAB_HASH[tab.id]);
   if (tab.id === 'tab-migration') loadRuns();
+  if (tab.id === 'tab-imports') loadImports();
 }
 
 for (const tab of tabs) {
@@ -360,10 +361,111 @@ function schedulePoll(active) {
   if (active && !$('#panel-migration').hidden) pollTimer = setTimeout(loadRuns, POLL_MS);
 }
 
+// ---- article imports -------------------------------------------------------------------------------------------
+
+const IMPORT_STATUS = {
+  pending: ['En espera', 'info'],
+  processing: ['Procesando', 'info'],
+  completed: ['Terminada', 'ok'],
+  failed: ['Falló', 'bad'],
+};
+
+const importsBox = $('#imports');
+const importMessage = $('#import-message');
+let importsTimer = null;
+
+$('#import-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clear(importMessage);
+  const input = $('#import-file');
+  const file = input.files?.[0];
+  if (!file) {
+    showFieldErrors($('#import-form'), { file: input }, { file: ['Elige el archivo CSV del proveedor.'] });
+    return;
+  }
+  showFieldErrors($('#import-form'), {}, {});
+  const form = new FormData();
+  form.append('file', file, file.name);
+  const button = $('#import-submit');
+  button.disabled = true;
+  try {
+    const created = await api('/api/admin/catalog-imports', { method: 'POST', form });
+    clear(importMessage, notice('ok', `Importación #${created.import_id} recibida.`, 'Se procesa en segundo plano; el avance aparece abajo.'));
+    $('#import-form').reset();
+    await loadImports();
+  } catch (error) {
+    clear(importMessage, errorNotice(error, 'No se pudo subir el archivo'));
+    showFieldErrors($('#import-form'), { file: input }, error.errors);
+  } finally {
+    button.disabled = false;
+  }
+});
+
+async function loadImports() {
+  clearTimeout(importsTimer);
+  if (!importsBox.hasChildNodes()) clear(importsBox, loading('Cargando importaciones…'));
+  try {
+    const result = await api(`/api/admin/catalog-imports?page_size=${PAGE_SIZE}`);
+    const items = result.items ?? [];
+    if (items.length === 0) {
+      clear(importsBox, empty('Todavía no hay importaciones.'));
+      return;
+    }
+    clear(importsBox, table(
+      ['#', 'Archivo', 'Subida', 'Estado', { label: 'Filas importadas', num: true }, { label: 'Filas rechazadas', num: true },
+        { label: 'Alternativas nuevas', num: true }, { label: 'Actualizadas', num: true }, { label: 'Vínculos a vehículos', num: true }, 'Problemas'],
+      items.map(importRow)));
+    const busy = items.some((i) => i.status === 'pending' || i.status === 'processing');
+    if (busy && !$('#panel-imports').hidden) importsTimer = setTimeout(loadImports, POLL_MS);
+  } catch (error) {
+    clear(importsBox, errorNotice(error, 'No se pudieron cargar las importaciones'));
+  }
+}
+
+function importRow(item) {
+  const [text, kind] = IMPORT_STATUS[item.status] ?? [item.status, ''];
+  const problems = Object.values(item.problem_counts ?? {}).reduce((sum, n) => sum + n, 0);
+  const status = h('div', {},
+    h('span', { class: `badge ${kind}` }, text),
+    item.status === 'processing'
+      ? h('div', { class: 'small muted' }, `${count(item.rows_processed)} filas leídas`, progressBar(null, 0, `Avance de ${item.filename}`))
+      : null,
+    item.status === 'failed' && item.error_log ? h('div', { class: 'small' }, item.error_log.split('\n')[0]) : null);
+  return [
+    String(item.import_id),
+    item.filename,
+    date(item.created_at),
+    status,
+    count(item.rows_imported),
+    count(item.rows_rejected),
+    count(item.aftermarket_created),
+    count(item.aftermarket_updated),
+    count(item.vehicle_links_created),
+    problems > 0
+      ? h('button', { type: 'button', class: 'link', 'aria-label': `Descargar problemas de la importación ${item.import_id}`,
+        onclick: (event) => downloadProblems(item, event.currentTarget) }, `${count(problems)} · Descargar CSV`)
+      : (item.status === 'completed' ? 'Ninguno' : '—'),
+  ];
+}
+
+async function downloadProblems(item, button) {
+  button.disabled = true;
+  try {
+    const response = await api(`/api/admin/catalog-imports/${item.import_id}/problems.csv`, { raw: true });
+    saveBlob(await response.blob(), `problemas-importacion-${item.import_id}.csv`);
+  } catch (error) {
+    clear(importMessage, errorNotice(error, 'No se pudo descargar el reporte'));
+  } finally {
+    button.disabled = false;
+  }
+}
+
 // ---- start -----------------------------------------------------------------------------------------------------
+
+const START_TABS = { '#migracion': 'tab-migration', '#importar': 'tab-imports' };
 
 const user = await initPage({ roles: STAFF });
 if (user) {
   loadUsers(1);
-  selectTab(location.hash === '#migracion' ? $('#tab-migration') : $('#tab-users'));
+  selectTab($(`#${START_TABS[location.hash] ?? 'tab-users'}`));
 }
