@@ -106,28 +106,23 @@ FROM (
 ) best
 WHERE b.id_part = best.id_part;
 
-WITH added AS (
-    INSERT INTO vehicle_parts (vehicle_id, part_id)
-    SELECT DISTINCT vp.vehicle_id, b.oem_part_id
-    FROM aftermarket_batch b
-    JOIN vehicle_parts vp ON vp.part_id = b.id_part
-    WHERE b.oem_part_id IS NOT NULL
-      AND NOT EXISTS (SELECT 1 FROM vehicle_parts e WHERE e.vehicle_id = vp.vehicle_id AND e.part_id = b.oem_part_id)
-    ORDER BY 1, 2
-    ON CONFLICT DO NOTHING
-    RETURNING vehicle_id, part_id
-)
-INSERT INTO aftermarket_migration_added_vehicle_parts (run_id, vehicle_id, part_id)
-SELECT :run_id, vehicle_id, part_id FROM added;
+CREATE TEMP TABLE aftermarket_batch_links (
+    vehicle_id  integer NOT NULL,
+    oem_part_id integer NOT NULL,
+    PRIMARY KEY (vehicle_id, oem_part_id)
+) ON COMMIT DROP;
 
 WITH removed AS (
     DELETE FROM vehicle_parts vp
     USING aftermarket_batch b
     WHERE vp.part_id = b.id_part AND b.oem_part_id IS NOT NULL
-    RETURNING vp.vehicle_id, vp.part_id
+    RETURNING vp.vehicle_id, vp.part_id, b.oem_part_id
+), archived AS (
+    INSERT INTO aftermarket_migration_archived_vehicle_parts (run_id, vehicle_id, part_id)
+    SELECT :run_id, vehicle_id, part_id FROM removed
 )
-INSERT INTO aftermarket_migration_archived_vehicle_parts (run_id, vehicle_id, part_id)
-SELECT :run_id, vehicle_id, part_id FROM removed;
+INSERT INTO aftermarket_batch_links (vehicle_id, oem_part_id)
+SELECT DISTINCT vehicle_id, oem_part_id FROM removed;
 
 WITH moved AS (
     UPDATE part_cross_references x
@@ -204,6 +199,18 @@ WITH removed AS (
 )
 INSERT INTO aftermarket_migration_archived_parts (run_id, id_part, oem_part_number, name_part, description, id_category, id_manufacture)
 SELECT :run_id, id_part, oem_part_number, name_part, description, id_category, id_manufacture FROM removed;
+
+WITH added AS (
+    INSERT INTO vehicle_parts (vehicle_id, part_id)
+    SELECT l.vehicle_id, l.oem_part_id
+    FROM aftermarket_batch_links l
+    WHERE NOT EXISTS (SELECT 1 FROM vehicle_parts e WHERE e.vehicle_id = l.vehicle_id AND e.part_id = l.oem_part_id)
+    ORDER BY 1, 2
+    ON CONFLICT DO NOTHING
+    RETURNING vehicle_id, part_id
+)
+INSERT INTO aftermarket_migration_added_vehicle_parts (run_id, vehicle_id, part_id)
+SELECT :run_id, vehicle_id, part_id FROM added;
 
 WITH items AS (
     INSERT INTO aftermarket_migration_items (run_id, batch_no, part_id, aft_part_number, article_number, manufacturer_id,

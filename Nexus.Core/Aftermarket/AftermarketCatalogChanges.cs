@@ -12,16 +12,17 @@ public static class AftermarketCatalogChanges
 {
     public static async Task ApplyAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, int idFrom, int idTo, CancellationToken cancellationToken)
     {
-        // Inserts run in key order so that concurrent batches take row locks in the same order (no deadlocks).
-        await Execute(connection, transaction, AddOemVehicleLinksSql, new { runId }, cancellationToken);
+        await Execute(connection, transaction, CreateBatchLinksTableSql, new { }, cancellationToken);
         await Execute(connection, transaction, RemoveAftVehicleLinksSql, new { runId }, cancellationToken);
         await Execute(connection, transaction, MoveCrossReferencesSql, new { runId, idFrom, idTo }, cancellationToken);
-        // Thousands of aftermarket keys are produced by AFT parts of different batches (the same article written twice),
-        // and a batch inserting a key that a running batch inserted waits for that batch to commit. Inserted as late as
-        // the inventory relinking and the deletion allow, such a wait (and the time batches run one after the other) is short.
+        // Batches share keys: thousands of aftermarket keys (the same article written twice, in different batches) and
+        // many (vehicle, OEM part) links (AFT parts of one OEM part fit the same vehicles). A batch inserting a key that a
+        // running batch inserted waits for that batch to commit, so the inserts come last, each in key order (no
+        // deadlocks): the wait is then only the other batch's last statements, not its whole run.
         await Execute(connection, transaction, CreateAftermarketRowsSql, new { runId }, cancellationToken);
         await AftermarketInventoryRelinking.ApplyAsync(connection, transaction, runId, cancellationToken);
         await Execute(connection, transaction, ArchiveAndDeletePartsSql, new { runId }, cancellationToken);
+        await Execute(connection, transaction, AddOemVehicleLinksSql, new { runId }, cancellationToken);
     }
 
     private static Task Execute(NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, object parameters, CancellationToken cancellationToken) =>
@@ -42,16 +43,23 @@ public static class AftermarketCatalogChanges
         SELECT @runId, id_aftermarket_parts FROM created
         """;
 
+    // The vehicles of the batch's resolved AFT parts, as (vehicle, OEM part) links, kept when the AFT links are removed.
+    internal const string CreateBatchLinksTableSql = """
+        CREATE TEMP TABLE aftermarket_batch_links (
+            vehicle_id  integer NOT NULL,
+            oem_part_id integer NOT NULL,
+            PRIMARY KEY (vehicle_id, oem_part_id)
+        ) ON COMMIT DROP
+        """;
+
     // Only links the OEM part did not have yet are added (and recorded); the others already exist. Most do: the NOT EXISTS
     // answers from the primary key index, where a conflict of ON CONFLICT would read the existing row from the heap.
     internal const string AddOemVehicleLinksSql = """
         WITH added AS (
             INSERT INTO vehicle_parts (vehicle_id, part_id)
-            SELECT DISTINCT vp.vehicle_id, b.oem_part_id
-            FROM aftermarket_batch b
-            JOIN vehicle_parts vp ON vp.part_id = b.id_part
-            WHERE b.oem_part_id IS NOT NULL
-              AND NOT EXISTS (SELECT 1 FROM vehicle_parts e WHERE e.vehicle_id = vp.vehicle_id AND e.part_id = b.oem_part_id)
+            SELECT l.vehicle_id, l.oem_part_id
+            FROM aftermarket_batch_links l
+            WHERE NOT EXISTS (SELECT 1 FROM vehicle_parts e WHERE e.vehicle_id = l.vehicle_id AND e.part_id = l.oem_part_id)
             ORDER BY 1, 2
             ON CONFLICT DO NOTHING
             RETURNING vehicle_id, part_id
@@ -65,10 +73,13 @@ public static class AftermarketCatalogChanges
             DELETE FROM vehicle_parts vp
             USING aftermarket_batch b
             WHERE vp.part_id = b.id_part AND b.oem_part_id IS NOT NULL
-            RETURNING vp.vehicle_id, vp.part_id
+            RETURNING vp.vehicle_id, vp.part_id, b.oem_part_id
+        ), archived AS (
+            INSERT INTO aftermarket_migration_archived_vehicle_parts (run_id, vehicle_id, part_id)
+            SELECT @runId, vehicle_id, part_id FROM removed
         )
-        INSERT INTO aftermarket_migration_archived_vehicle_parts (run_id, vehicle_id, part_id)
-        SELECT @runId, vehicle_id, part_id FROM removed
+        INSERT INTO aftermarket_batch_links (vehicle_id, oem_part_id)
+        SELECT DISTINCT vehicle_id, oem_part_id FROM removed
         """;
 
     // Few AFT parts have cross references: the batch's id range lets part_cross_references_part find them, where a

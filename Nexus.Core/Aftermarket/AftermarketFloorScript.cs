@@ -48,12 +48,13 @@ public static partial class AftermarketFloorScript
         Statement(script, AftermarketResolution.CreateBatchTableSql, false);
         Statement(script, AftermarketResolution.ParseAndResolveByCrossReferenceSql, explain);
         Statement(script, AftermarketResolution.ResolveByVehiclesSql, explain);
-        Statement(script, AftermarketCatalogChanges.AddOemVehicleLinksSql, explain);
+        Statement(script, AftermarketCatalogChanges.CreateBatchLinksTableSql, false);
         Statement(script, AftermarketCatalogChanges.RemoveAftVehicleLinksSql, explain);
         Statement(script, AftermarketCatalogChanges.MoveCrossReferencesSql, explain);
         Statement(script, AftermarketCatalogChanges.CreateAftermarketRowsSql, explain);
         Statement(script, AftermarketInventoryRelinking.RelinkSql, explain);
         Statement(script, AftermarketCatalogChanges.ArchiveAndDeletePartsSql, explain);
+        Statement(script, AftermarketCatalogChanges.AddOemVehicleLinksSql, explain);
         Statement(script, AftermarketBatchWorker.RecordItemsSql, explain);
         script.Append("""
             -- Floor-only bookkeeping: the run's totals, then the guard a completed run enables.
