@@ -1,5 +1,6 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
+using Nexus.Core.Workers;
 using Npgsql;
 
 namespace Nexus.Core.Aftermarket;
@@ -9,7 +10,7 @@ namespace Nexus.Core.Aftermarket;
 /// already completed or failed is left alone, so a redelivered message changes nothing. A crash rolls everything
 /// back and the redelivery starts over.
 /// </summary>
-public sealed class AftermarketBatchWorker(NpgsqlDataSource dataSource, ILogger<AftermarketBatchWorker> logger)
+public sealed class AftermarketBatchWorker(NpgsqlDataSource dataSource, WorkerIdentity worker, ILogger<AftermarketBatchWorker> logger)
 {
     public async Task<BatchOutcome> ProcessAsync(MigrationBatchMessage message, CancellationToken cancellationToken)
     {
@@ -37,7 +38,7 @@ public sealed class AftermarketBatchWorker(NpgsqlDataSource dataSource, ILogger<
             transaction, commandTimeout: 0, cancellationToken: cancellationToken));
 
         var run = await AftermarketRunCompletion.CountBatchAsync(connection, transaction, message.RunId, message.BatchNo,
-            counts.Parts - batch.PlannedParts, counts.Migrated, counts.Unresolved, failed: 0, cancellationToken);
+            counts.Parts - batch.PlannedParts, counts.Migrated, counts.Unresolved, failed: 0, worker.Name, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         logger.LogInformation("Processed batch {BatchNo} of aftermarket migration {RunId}: {Migrated} migrated, {Unresolved} unresolved of {Parts}",
@@ -63,7 +64,7 @@ public sealed class AftermarketBatchWorker(NpgsqlDataSource dataSource, ILogger<
         var failed = await connection.ExecuteScalarAsync<int>(new CommandDefinition(
             RecordFailedItemsSql, new { message.RunId, message.BatchNo, batch.IdFrom, batch.IdTo, reason }, transaction, cancellationToken: cancellationToken));
         await AftermarketRunCompletion.CountBatchAsync(connection, transaction, message.RunId, message.BatchNo,
-            failed - batch.PlannedParts, migrated: 0, unresolved: 0, failed, cancellationToken, error: reason);
+            failed - batch.PlannedParts, migrated: 0, unresolved: 0, failed, worker.Name, cancellationToken, error: reason);
         await transaction.CommitAsync(cancellationToken);
         logger.LogError("Batch {BatchNo} of aftermarket migration {RunId} failed for good: {Error}", message.BatchNo, message.RunId, reason);
     }
@@ -73,7 +74,7 @@ public sealed class AftermarketBatchWorker(NpgsqlDataSource dataSource, ILogger<
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition(MarkStartedSql, new { message.RunId, message.BatchNo }, transaction, cancellationToken: cancellationToken));
+        await connection.ExecuteAsync(new CommandDefinition(MarkStartedSql, new { message.RunId, message.BatchNo, worker = worker.Name }, transaction, cancellationToken: cancellationToken));
         await transaction.CommitAsync(cancellationToken);
     }
 
@@ -84,7 +85,7 @@ public sealed class AftermarketBatchWorker(NpgsqlDataSource dataSource, ILogger<
     private const string MarkStartedSql = """
         WITH batch AS (
             UPDATE aftermarket_migration_batches
-            SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now())
+            SET status = 'running', attempts = attempts + 1, started_at = coalesce(started_at, now()), processed_by = @worker
             WHERE run_id = @runId AND batch_no = @batchNo AND status IN ('pending', 'running')
             RETURNING run_id
         )

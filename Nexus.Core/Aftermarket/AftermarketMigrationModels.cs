@@ -42,7 +42,7 @@ public sealed record MigrationRun(
     DateTime? CompletedAt,
     DateTime? RevertedAt);
 
-/// <summary>One batch of a run: an id range over the AFT parts, with its progress.</summary>
+/// <summary>One batch of a run: an id range over the AFT parts, with its progress and the worker that took it.</summary>
 public sealed record MigrationBatch(
     int BatchNo,
     int IdFrom,
@@ -56,7 +56,8 @@ public sealed record MigrationBatch(
     int Failed,
     DateTime? StartedAt,
     DateTime? CompletedAt,
-    string? Error);
+    string? Error,
+    string? ProcessedBy);
 
 public sealed record MigrationRunDetails(MigrationRun Run, IReadOnlyList<MigrationBatch> Batches);
 

@@ -50,7 +50,7 @@ public sealed class AftermarketMigrationQueries(NpgsqlDataSource dataSource)
 
     private const string BatchesSql = """
         SELECT batch_no, id_from, id_to, planned_parts, status, attempts, parts, migrated, unresolved, failed,
-               started_at, completed_at, error
+               started_at, completed_at, error, processed_by
         FROM aftermarket_migration_batches
         WHERE run_id = @runId
         ORDER BY batch_no

@@ -13,9 +13,9 @@ public static class AftermarketRunCompletion
 
     public static async Task<RunProgress> CountBatchAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long runId, int batchNo,
-        int totalCorrection, int migrated, int unresolved, int failed, CancellationToken cancellationToken, string? error = null)
+        int totalCorrection, int migrated, int unresolved, int failed, string worker, CancellationToken cancellationToken, string? error = null)
     {
-        var parameters = new { runId, batchNo, totalCorrection, migrated, unresolved, failed, error };
+        var parameters = new { runId, batchNo, totalCorrection, migrated, unresolved, failed, worker, error };
         await connection.ExecuteAsync(new CommandDefinition(CloseBatchSql, parameters, transaction, cancellationToken: cancellationToken));
         var progress = await connection.QuerySingleAsync<RunProgress>(new CommandDefinition(CountBatchSql, parameters, transaction, cancellationToken: cancellationToken));
         if (progress is { Finished: true, Status: RunStatus.Completed, DryRun: false })
@@ -26,13 +26,14 @@ public static class AftermarketRunCompletion
     }
 
     // planned_parts + correction = parts actually found in the range when the batch ran. Completion times are the
-    // clock's, not the transaction start's (now()), so that a batch's duration reads off its row.
+    // clock's, not the transaction start's (now()), so that a batch's duration reads off its row. processed_by is set
+    // again here: a redelivered copy may have marked the batch started under its own name before this one committed.
     private const string CloseBatchSql = """
         UPDATE aftermarket_migration_batches
         SET status = CASE WHEN @failed > 0 OR @error IS NOT NULL THEN 'failed' ELSE 'completed' END,
             parts = planned_parts + @totalCorrection,
             migrated = @migrated, unresolved = @unresolved, failed = @failed,
-            started_at = coalesce(started_at, now()), completed_at = clock_timestamp(), error = @error
+            started_at = coalesce(started_at, now()), completed_at = clock_timestamp(), error = @error, processed_by = @worker
         WHERE run_id = @runId AND batch_no = @batchNo
         """;
 

@@ -4,6 +4,7 @@ using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nexus.Core.Storage;
+using Nexus.Core.Workers;
 using Npgsql;
 
 namespace Nexus.Core.Inventory;
@@ -27,6 +28,7 @@ public sealed class InventoryUploadProcessor(
     NexusStorage storage,
     InventoryUploads uploads,
     IOptions<InventoryOptions> options,
+    WorkerIdentity worker,
     ILogger<InventoryUploadProcessor> logger)
 {
     private readonly InventoryOptions _options = options.Value;
@@ -57,7 +59,7 @@ public sealed class InventoryUploadProcessor(
     public async Task<InventoryUploadOutcome> ProcessBlobAsync(string blobName, CancellationToken ct)
     {
         var token = Guid.NewGuid();
-        var upload = await uploads.ClaimAsync(blobName, token, _options.ClaimTimeout, ct);
+        var upload = await uploads.ClaimAsync(blobName, token, worker.Name, _options.ClaimTimeout, ct);
         if (upload is null)
         {
             return await NotClaimedAsync(blobName, ct);

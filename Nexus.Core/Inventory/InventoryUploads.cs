@@ -37,18 +37,19 @@ public sealed class InventoryUploads(NpgsqlDataSource db)
     /// Takes the upload for this worker: a pending one, or a processing one whose worker stopped beating
     /// (a redelivered message after a crash). Null when it is done, unknown or owned by a live worker.
     /// </summary>
-    public async Task<ClaimedUpload?> ClaimAsync(string blobName, Guid token, TimeSpan claimTimeout, CancellationToken ct)
+    /// <param name="worker">Recorded as processed_by: only the claim's holder can complete the upload.</param>
+    public async Task<ClaimedUpload?> ClaimAsync(string blobName, Guid token, string worker, TimeSpan claimTimeout, CancellationToken ct)
     {
         const string sql = """
             UPDATE inventory_uploads
             SET status = 'processing', claim_token = @token, heartbeat_at = now(), attempts = attempts + 1,
-                started_at = now(), rows_processed = 0
+                started_at = now(), rows_processed = 0, processed_by = @worker
             WHERE blob_name = @blobName
               AND (status = 'pending' OR (status = 'processing' AND heartbeat_at < now() - @claimTimeout))
             RETURNING id_upload, user_id, filename, blob_name, mode, mapping::text AS mapping_json
             """;
         await using var connection = await db.OpenConnectionAsync(ct);
-        return await connection.QuerySingleOrDefaultAsync<ClaimedUpload>(new CommandDefinition(sql, new { blobName, token, claimTimeout }, cancellationToken: ct));
+        return await connection.QuerySingleOrDefaultAsync<ClaimedUpload>(new CommandDefinition(sql, new { blobName, token, worker, claimTimeout }, cancellationToken: ct));
     }
 
     public async Task<string?> StatusAsync(string blobName, CancellationToken ct)

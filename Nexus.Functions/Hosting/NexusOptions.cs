@@ -1,3 +1,6 @@
+using System.ComponentModel.DataAnnotations;
+using Nexus.Core.Workers;
+
 namespace Nexus.Functions.Hosting;
 
 public sealed class NexusOptions
@@ -9,4 +12,8 @@ public sealed class NexusOptions
 
     /// <summary>Folder of the static web pages; defaults to ../web beside the content root.</summary>
     public string? WebRoot { get; set; }
+
+    /// <summary>This process's name in processed_by (see <see cref="WorkerIdentity"/>); default: the machine name.</summary>
+    [StringLength(WorkerIdentity.MaxNameLength)]
+    public string? WorkerName { get; set; }
 }

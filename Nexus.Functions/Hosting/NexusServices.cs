@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 using Nexus.Core.Auth;
 using Nexus.Core.Database;
 using Nexus.Core.Storage;
+using Nexus.Core.Workers;
 using Nexus.Functions.Auth;
 using Npgsql;
 
@@ -48,6 +49,7 @@ public static class NexusServices
             return dataSource.Build();
         });
         services.AddSingleton<NexusStorage>();
+        services.AddSingleton(sp => WorkerIdentity.ForThisProcess(sp.GetRequiredService<IOptions<NexusOptions>>().Value.WorkerName));
 
         services.ConfigureHttpJsonOptions(o =>
         {

@@ -2,15 +2,18 @@ using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Nexus.Core.Database;
 using Nexus.Core.Storage;
+using Nexus.Core.Workers;
 
 namespace Nexus.Functions.Hosting;
 
 public static class Startup
 {
-    /// <summary>Applies migrations, creates queues and containers, and loads the demo data when asked.</summary>
+    /// <summary>Names this worker in the log, applies migrations, creates queues and containers, and loads the demo data when asked.</summary>
     public static async Task PrepareDatabaseAsync(this WebApplication app)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Nexus.Startup");
+        logger.LogInformation("Starting worker {WorkerId} ({HostingMode})", app.Services.GetRequiredService<WorkerIdentity>().Name,
+            app.Services.GetRequiredService<QueueHostingMode>().CustomHandler ? "custom handler" : "standalone");
         var database = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
         DatabaseMigrator.Migrate(database.ConnectionString, logger);
 

@@ -1,5 +1,7 @@
 using Dapper;
+using Microsoft.Extensions.Logging.Abstractions;
 using Nexus.Core.Aftermarket;
+using Nexus.Core.Workers;
 using Npgsql;
 
 namespace Nexus.Tests.Aftermarket;
@@ -33,18 +35,22 @@ public sealed class AftermarketBatchDeliveryTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Concurrent_deliveries_of_one_batch_process_it_once()
+    public async Task Concurrent_deliveries_of_one_batch_to_two_workers_process_it_once_and_name_the_one_that_did()
     {
         var run = await _harness.Planner.PlanAsync(false, 3, null, CancellationToken.None);
         var message = new MigrationBatchMessage(run.Id, 1);
+        var other = WorkerIdentity.ForThisProcess("aftermarket-other");
+        var otherWorker = new AftermarketBatchWorker(DataSource, other, NullLogger<AftermarketBatchWorker>.Instance);
 
         var outcomes = await Task.WhenAll(
             _harness.Worker.ProcessAsync(message, CancellationToken.None),
-            _harness.Worker.ProcessAsync(message, CancellationToken.None));
+            otherWorker.ProcessAsync(message, CancellationToken.None));
 
         Assert.Single(outcomes, o => o.Processed);
         var state = await _harness.RunStateAsync(run.Id);
         Assert.Equal((1, 3), (state.BatchesDone, state.Migrated));
+        var batch = (await _harness.Queries.GetRunAsync(run.Id, CancellationToken.None))!.Batches[0];
+        Assert.Equal(outcomes[0].Processed ? _harness.WorkerIdentity.Name : other.Name, batch.ProcessedBy);
     }
 
     [Fact]

@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Nexus.Core.Aftermarket;
 using Nexus.Core.Storage;
+using Nexus.Core.Workers;
 using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.Aftermarket;
@@ -20,7 +21,7 @@ public sealed class AftermarketHarness : IAsyncDisposable
         Storage = storage;
         Queue = new AftermarketMigrationQueue(storage);
         Planner = new AftermarketMigrationPlanner(database.DataSource, Queue, NullLogger<AftermarketMigrationPlanner>.Instance);
-        Worker = new AftermarketBatchWorker(database.DataSource, NullLogger<AftermarketBatchWorker>.Instance);
+        Worker = new AftermarketBatchWorker(database.DataSource, WorkerIdentity, NullLogger<AftermarketBatchWorker>.Instance);
         Queries = new AftermarketMigrationQueries(database.DataSource);
         Revert = new AftermarketRevert(database.DataSource, NullLogger<AftermarketRevert>.Instance);
     }
@@ -30,6 +31,7 @@ public sealed class AftermarketHarness : IAsyncDisposable
     public NexusStorage Storage { get; }
     public AftermarketMigrationQueue Queue { get; }
     public AftermarketMigrationPlanner Planner { get; }
+    public WorkerIdentity WorkerIdentity { get; } = WorkerIdentity.ForThisProcess("aftermarket-harness");
     public AftermarketBatchWorker Worker { get; }
     public AftermarketMigrationQueries Queries { get; }
     public AftermarketRevert Revert { get; }

@@ -11,7 +11,8 @@ namespace Nexus.Tests.Deployment;
 /// <summary>
 /// The published Function App folder, and the custom handler started from it the way the Azure Functions host
 /// does: host.json's defaultExecutablePath, arguments (with %VAR% expanded) and workingDirectory resolved against
-/// the app root, FUNCTIONS_CUSTOMHANDLER_PORT set, ready once GET / answers (polled every 25 ms).
+/// the app root, FUNCTIONS_CUSTOMHANDLER_PORT set, ready once GET / answers (polled every 25 ms). Or the same process
+/// started standalone (<see cref="StartStandaloneAsync"/>).
 /// </summary>
 public sealed partial class FunctionAppProcess : IAsyncDisposable
 {
@@ -28,6 +29,8 @@ public sealed partial class FunctionAppProcess : IAsyncDisposable
     }
 
     public HttpClient Client { get; }
+
+    public int ProcessId => _process.Id;
 
     public string Output => string.Join('\n', _output);
 
@@ -75,17 +78,30 @@ public sealed partial class FunctionAppProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<FunctionAppProcess> StartAsync(string appRoot, IReadOnlyDictionary<string, string> settings)
+    public static Task<FunctionAppProcess> StartAsync(string appRoot, IReadOnlyDictionary<string, string> settings)
     {
         var port = FreePort();
-        var environment = new Dictionary<string, string>(settings)
+        return LaunchAsync(appRoot, port, new Dictionary<string, string>(settings)
         {
             ["FUNCTIONS_CUSTOMHANDLER_PORT"] = port.ToString(),
             ["FUNCTIONS_CUSTOMHANDLER_WORKER_ID"] = Guid.NewGuid().ToString(),
             ["FUNCTIONS_APP_ROOT_PATH"] = appRoot,
             ["FUNCTIONS_WORKER_RUNTIME"] = "custom",
-        };
+        });
+    }
 
+    /// <summary>
+    /// The same executable without the Functions host, as a Container Apps replica runs it: it serves HTTP itself
+    /// (ASPNETCORE_URLS) and, with no FUNCTIONS_CUSTOMHANDLER_PORT, runs its own queue listeners.
+    /// </summary>
+    public static Task<FunctionAppProcess> StartStandaloneAsync(string appRoot, IReadOnlyDictionary<string, string> settings)
+    {
+        var port = FreePort();
+        return LaunchAsync(appRoot, port, new Dictionary<string, string>(settings) { ["ASPNETCORE_URLS"] = $"http://127.0.0.1:{port}" });
+    }
+
+    private static async Task<FunctionAppProcess> LaunchAsync(string appRoot, int port, Dictionary<string, string> environment)
+    {
         using var hostJson = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(appRoot, "host.json")));
         var description = hostJson.RootElement.GetProperty("customHandler").GetProperty("description");
         var executable = description.GetProperty("defaultExecutablePath").GetString()!;
@@ -156,8 +172,9 @@ public sealed partial class FunctionAppProcess : IAsyncDisposable
                 using var response = await probe.GetAsync("/");
                 return; // any response means ready
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or (on a loaded machine) too slow to answer its first request within the probe's timeout.
             }
             if (DateTime.UtcNow > deadline)
             {

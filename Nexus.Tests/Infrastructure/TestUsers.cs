@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Nexus.Core.Auth;
 
 namespace Nexus.Tests.Infrastructure;
@@ -38,6 +39,22 @@ public static class TestUsers
         var auth = app.Services.GetRequiredService<AuthService>();
         var profile = await auth.GetProfileAsync(id, CancellationToken.None) ?? throw new InvalidOperationException("Test user vanished.");
         return new TestUser(id, email, role, await auth.StartSessionAsync(profile, CancellationToken.None));
+    }
+
+    /// <summary>
+    /// A fresh active user of a database served by hosts running as separate processes (no in-memory app to ask), and an
+    /// access token of a session stored as AuthService stores one, signed with the key those hosts are given.
+    /// </summary>
+    public static async Task<(int UserId, string AccessToken)> CreateUserAsync(this TestDatabase database, string role)
+    {
+        var user = new NewUser($"{role.ToLowerInvariant()}-{Guid.NewGuid():N}@test.mx", Password, $"Test {role}", role, BusinessName: $"{role} Test S.A.");
+        await using var connection = await database.DataSource.OpenConnectionAsync();
+        var id = await UserAccounts.InsertAsync(connection, null, user, PasswordHash, active: true, CancellationToken.None)
+            ?? throw new InvalidOperationException($"Test user {user.Email} already exists.");
+        var family = Guid.NewGuid();
+        await Sessions.InsertAsync(connection, null, id, family, DateTimeOffset.UtcNow.AddDays(1), CancellationToken.None);
+        var issuer = new AccessTokenIssuer(Options.Create(new JwtOptions { SigningKey = TestEnvironment.JwtSigningKey }), TimeProvider.System);
+        return (id, issuer.Issue(id, role, user.BusinessName, family).Token);
     }
 
     /// <summary>An HttpClient that sends a fresh active user's access token.</summary>

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using MiniExcelLibs;
 using Nexus.Core.Inventory;
 using Nexus.Core.Storage;
+using Nexus.Core.Workers;
 using Nexus.Tests.Infrastructure;
 using Npgsql;
 
@@ -48,7 +49,8 @@ public sealed class InventoryBenchmark
         {
             var uploads = new InventoryUploads(db);
             var processor = new InventoryUploadProcessor(db, storage, uploads,
-                Microsoft.Extensions.Options.Options.Create(new InventoryOptions()), NullLogger<InventoryUploadProcessor>.Instance);
+                Microsoft.Extensions.Options.Options.Create(new InventoryOptions()), WorkerIdentity.ForThisProcess("inventory-bench"),
+                NullLogger<InventoryUploadProcessor>.Instance);
             var mapping = new InventoryColumnMapping { PartNumber = "part_number", Price = "price", Stock = "stock", Location = "location" };
             var (known, changed) = (rows - rows / 20, rows / 50);
             var results = new List<string>();
@@ -147,7 +149,7 @@ public sealed class InventoryBenchmark
     {
         const string sql = """
             SELECT id_upload, status, rows_total, rows_imported, rows_errors, rows_unchanged, duplicates, rows_deleted,
-                   rows_processed, error_log, attempts
+                   rows_processed, error_log, attempts, processed_by
             FROM inventory_uploads WHERE blob_name = @blobName
             """;
         await using var connection = await db.OpenConnectionAsync();

@@ -146,7 +146,7 @@ public sealed class InventoryImportTests(InventoryTestContext context) : IClassF
         var bodega = await context.CreateBodegaAsync();
         var blob = await context.PutAsync(bodega, "inv.csv", "PARTE,PRECIO,EXISTENCIAS\nABC-123,10,1\n"u8.ToArray(), mapping: Basic);
         // A worker claimed it and is beating: a redelivery must wait (the queue retries later).
-        Assert.NotNull(await context.Uploads.ClaimAsync(blob, Guid.NewGuid(), TimeSpan.FromMinutes(2), default));
+        Assert.NotNull(await context.Uploads.ClaimAsync(blob, Guid.NewGuid(), "dead-worker/1/000000000000", TimeSpan.FromMinutes(2), default));
         await Assert.ThrowsAsync<InventoryUploadBusyException>(() => context.Processor().ProcessBlobAsync(blob, default));
 
         // That worker died: its heartbeat grows old and the next delivery takes over.
@@ -155,7 +155,8 @@ public sealed class InventoryImportTests(InventoryTestContext context) : IClassF
             await connection.ExecuteAsync("UPDATE inventory_uploads SET heartbeat_at = now() - interval '1 hour' WHERE blob_name = @blob", new { blob });
         }
         Assert.Equal(InventoryUploadOutcome.Completed, await context.Processor().ProcessBlobAsync(blob, default));
-        Assert.Equal(("completed", 2), ((await context.UploadAsync(blob)).Status, (await context.UploadAsync(blob)).Attempts));
+        var upload = await context.UploadAsync(blob);
+        Assert.Equal(("completed", 2, context.Worker.Name), (upload.Status, upload.Attempts, upload.ProcessedBy));
     }
 
     [Fact]

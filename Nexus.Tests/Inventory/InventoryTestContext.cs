@@ -5,12 +5,13 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Nexus.Core.Inventory;
 using Nexus.Core.Storage;
+using Nexus.Core.Workers;
 using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.Inventory;
 
 public sealed record UploadRow(long IdUpload, string Status, int? RowsTotal, int? RowsImported, int? RowsErrors, int? RowsUnchanged,
-    int? Duplicates, int? RowsDeleted, int RowsProcessed, string? ErrorLog, int Attempts);
+    int? Duplicates, int? RowsDeleted, int RowsProcessed, string? ErrorLog, int Attempts, string? ProcessedBy);
 
 public sealed record ItemRow(int? PartId, int? AftermarketPartId, decimal Price, int StockQuantity, int MinOrderQuantity, string WarehouseLocation, long Xmin, DateTime UpdatedAt);
 
@@ -34,6 +35,7 @@ public sealed class InventoryTestContext : IAsyncLifetime
     public NexusStorage Storage { get; private set; } = null!;
     public InventoryUploads Uploads { get; private set; } = null!;
     public InventoryOptions Options { get; } = new() { ProgressEveryRows = 100 };
+    public WorkerIdentity Worker { get; } = WorkerIdentity.ForThisProcess("inventory-test");
 
     public async Task InitializeAsync()
     {
@@ -81,7 +83,8 @@ public sealed class InventoryTestContext : IAsyncLifetime
     }
 
     public InventoryUploadProcessor Processor(InventoryOptions? options = null) =>
-        new(Database.DataSource, Storage, Uploads, Microsoft.Extensions.Options.Options.Create(options ?? Options), NullLogger<InventoryUploadProcessor>.Instance);
+        new(Database.DataSource, Storage, Uploads, Microsoft.Extensions.Options.Options.Create(options ?? Options), Worker,
+            NullLogger<InventoryUploadProcessor>.Instance);
 
     /// <summary>Requests an upload, writes the blob and returns its name (not yet processed).</summary>
     public async Task<string> PutAsync(int userId, string fileName, byte[] content, string mode = "merge", InventoryColumnMapping? mapping = null)
@@ -107,7 +110,7 @@ public sealed class InventoryTestContext : IAsyncLifetime
     {
         const string sql = """
             SELECT id_upload, status, rows_total, rows_imported, rows_errors, rows_unchanged, duplicates, rows_deleted,
-                   rows_processed, error_log, attempts
+                   rows_processed, error_log, attempts, processed_by
             FROM inventory_uploads WHERE blob_name = @blobName
             """;
         await using var connection = await Database.DataSource.OpenConnectionAsync();
