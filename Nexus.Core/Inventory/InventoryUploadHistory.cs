@@ -20,8 +20,7 @@ public sealed record UploadSummary(
     string? ErrorLog,
     DateTime CreatedAt,
     DateTime? StartedAt,
-    DateTime? CompletedAt,
-    string? ProcessedBy);
+    DateTime? CompletedAt);
 
 public sealed record UploadPage(IReadOnlyList<UploadSummary> Items, int Page, int PageSize, long Total)
 {
@@ -54,7 +53,7 @@ public sealed class InventoryUploadHistory(NpgsqlDataSource db)
     public async Task<UploadPage> ListAsync(int userId, int page, int pageSize, CancellationToken ct)
     {
         const string sql = $"""
-            SELECT {Columns}, left(error_log, @summaryLength) AS error_log, created_at, started_at, completed_at, processed_by
+            SELECT {Columns}, left(error_log, @summaryLength) AS error_log, created_at, started_at, completed_at
             FROM inventory_uploads
             WHERE user_id = @userId
             ORDER BY created_at DESC, id_upload DESC
@@ -71,7 +70,7 @@ public sealed class InventoryUploadHistory(NpgsqlDataSource db)
     public async Task<UploadSummary?> GetAsync(int userId, long uploadId, CancellationToken ct)
     {
         const string sql = $"""
-            SELECT {Columns}, error_log, created_at, started_at, completed_at, processed_by
+            SELECT {Columns}, error_log, created_at, started_at, completed_at
             FROM inventory_uploads
             WHERE id_upload = @uploadId AND user_id = @userId
             """;

@@ -129,7 +129,7 @@ public sealed partial class ScaleOutTests : IAsyncLifetime
             Assert.Equal(("completed", file.Rows, file.ValidParts.Count, file.RejectedRows, 0, 0),
                 (item.GetProperty("status").GetString(), item.GetProperty("rows_total").GetInt32(), item.GetProperty("rows_imported").GetInt32(),
                  item.GetProperty("rows_errors").GetInt32(), item.GetProperty("rows_unchanged").GetInt32(), item.GetProperty("duplicates").GetInt32()));
-            Assert.Equal((1, item.GetProperty("processed_by").GetString()), (attempts[uploadId].Attempts, attempts[uploadId].ProcessedBy));
+            Assert.Equal(1, attempts[uploadId].Attempts);
         }
         AssertBothWorkersTookSome(workers, attempts.Values.Select(a => a.ProcessedBy), "uploads");
 
