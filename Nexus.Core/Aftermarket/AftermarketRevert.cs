@@ -94,14 +94,15 @@ public sealed class AftermarketRevert(NpgsqlDataSource dataSource, ILogger<After
         DELETE FROM aftermarket_migration_moved_cross_references WHERE run_id = @runId
         """;
 
-    // Rows are put back whole, as they were before the run touched them (same ids).
+    // Rows are put back whole, as they were before the run touched them (same ids), but without their upload source:
+    // an upload since the run may have given that source to another row, and a source is held by one row at a time.
     private const string RestoreInventorySql = """
         DELETE FROM warehouse_inventory w
         USING aftermarket_migration_archived_inventory a
         WHERE a.run_id = @runId AND w.id_inventory = a.id_inventory;
 
         INSERT INTO warehouse_inventory
-        SELECT (jsonb_populate_record(NULL::warehouse_inventory, a.row_data)).*
+        SELECT (jsonb_populate_record(NULL::warehouse_inventory, a.row_data - 'source_part_number_norm' - 'source_brand')).*
         FROM aftermarket_migration_archived_inventory a
         WHERE a.run_id = @runId;
 

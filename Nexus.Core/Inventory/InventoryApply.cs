@@ -32,9 +32,11 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(Prepare, new { upload.IdUpload, upload.UserId, lockClass = InventoryLockClass },
             transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(Known, new { upload.UserId, superseded = staged.Superseded },
+            transaction, commandTimeout: 0, cancellationToken: ct));
         var applied = await connection.QuerySingleAsync<ApplyCounts>(new CommandDefinition(Apply, new
         {
-            upload.IdUpload, upload.UserId, maxStoredErrors, replace = upload.Mode == "replace",
+            upload.IdUpload, upload.UserId, maxStoredErrors, replace = upload.Mode == "replace", brands = staged.HasBrands,
             superseded = staged.Superseded, winners = staged.Winners,
         }, transaction, commandTimeout: 0, cancellationToken: ct));
 
@@ -57,8 +59,15 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             throw new InventoryClaimLostException(upload.IdUpload);
         }
         await transaction.CommitAsync(ct);
+        if (applied.Changed + applied.Deleted >= AnalyzeAfterRows)
+        {
+            // Autovacuum gets to it later; until then the next upload of this bodega would be planned for the old row count.
+            await connection.ExecuteAsync(new CommandDefinition("ANALYZE warehouse_inventory", commandTimeout: 0, cancellationToken: ct));
+        }
         return counts;
     }
+
+    private const int AnalyzeAfterRows = 50_000;
 
     // The hash joins and the per-row aggregate of a 1M-row file fit in memory at this size; JIT compiling the big
     // statement costs more than it saves.
@@ -69,15 +78,36 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         DELETE FROM inventory_upload_errors WHERE upload_id = @idUpload;
         """;
 
-    // One pass over the staged rows, pipelined, no intermediate tables:
-    // - rows: the valid rows not replaced later in the file (see RowDeduplicator), hash-joined once to the catalog
+    // The fast path of a re-upload: the valid rows not replaced later in the file (see RowDeduplicator) whose source
+    // (number, brand, location as the file gave them) a row of the bodega holds. With the same values they are unchanged
+    // and keep the part they have, without matching the catalog again. A table, not a CTE, for the planner's statistics.
+    private const string Known = """
+        CREATE TEMP TABLE inventory_known ON COMMIT DROP AS
+        SELECT s.row_number, wi.id_inventory, wi.part_id, wi.aftermarket_part_id,
+               coalesce(wi.part_id, -wi.aftermarket_part_id) AS item, s.brand, s.location,
+               (wi.price, wi.stock_quantity, wi.min_order_quantity) = (s.price, s.stock, s.min_order) AS unchanged
+        FROM inventory_staging s
+        JOIN warehouse_inventory wi
+          ON wi.user_id = @userId
+         AND wi.source_part_number_norm = s.part_number_norm
+         AND coalesce(wi.source_brand, '') = coalesce(s.brand, '')
+         AND wi.warehouse_location = s.location
+        WHERE s.error IS NULL AND NOT EXISTS (SELECT FROM unnest(@superseded::integer[]) d(row_number) WHERE d.row_number = s.row_number);
+        ANALYZE pg_temp.inventory_known;
+        """;
+
+    // One pass over the other staged rows, pipelined:
+    // - rows/candidates/tiers/matched: valid rows, neither replaced later in the file nor kept, hash-joined to the catalog
     //   (OEM and aftermarket parts) on the normalised number, then one hash aggregate per row. A brand narrows the
     //   candidates down when it names the candidate's manufacturer: tier 1 = OEM of that brand, 2 = aftermarket of that
     //   brand, 3 = any OEM, 4 = any aftermarket. The best non-empty tier must hold exactly one part; more is ambiguous,
     //   none is not found. (Finding the shared numbers per distinct number first measured slower: a second 1M hash.)
     // - collided: rows naming one part and location with different brand spellings (the file's last row wins); only rows
-    //   that give a brand can collide, so without brands this costs nothing.
-    // - changes: joined to the bodega's rows once; only new or different rows are written.
+    //   that give a brand can collide, so kept rows join in only when the file has brands (@brands), and without brands
+    //   this costs nothing.
+    // - changes: new or changed rows joined to the bodega's rows by part and location; rows whose values are the same are
+    //   only given the file's source (no new updated_at), so that the next upload keeps them.
+    // - cleared: one row of the bodega holds a source; a row that held it while the catalog now sends it elsewhere lets go.
     // PostgreSQL 15 hashes the inner side of NOT EXISTS, so the small sets (superseded, losers) are the hashed ones.
     private const string Apply = """
         WITH superseded AS (
@@ -86,8 +116,9 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             SELECT s.row_number, s.part_number, s.part_number_norm, s.brand, s.price, s.stock, s.location, s.min_order
             FROM inventory_staging s
             WHERE s.error IS NULL AND NOT EXISTS (SELECT FROM superseded d WHERE d.row_number = s.row_number)
+              AND NOT EXISTS (SELECT FROM inventory_known k WHERE k.row_number = s.row_number AND k.unchanged)
         ), candidates AS (
-            SELECT r.row_number, r.part_number, r.brand, r.price, r.stock, r.location, r.min_order, c.id,
+            SELECT r.row_number, r.part_number, r.part_number_norm, r.brand, r.price, r.stock, r.location, r.min_order, c.id,
                    CASE WHEN c.id IS NULL THEN NULL
                         WHEN r.brand IS NOT NULL
                          AND (SELECT search_text(m.name_manufacture) FROM manufacturers m WHERE m.id_manufacture = c.manufacturer_id) = search_text(r.brand)
@@ -101,24 +132,28 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             ) c ON c.norm = r.part_number_norm
             OFFSET 0
         ), tiers AS (
-            SELECT row_number, min(part_number) AS part_number, min(brand) AS brand, min(price) AS price, min(stock) AS stock,
-                   min(location) AS location, min(min_order) AS min_order,
+            SELECT row_number, min(part_number) AS part_number, min(part_number_norm) AS part_number_norm, min(brand) AS brand,
+                   min(price) AS price, min(stock) AS stock, min(location) AS location, min(min_order) AS min_order,
                    min((tier::bigint << 32) | id) AS best,
                    count(*) FILTER (WHERE tier = 1) AS n1, count(*) FILTER (WHERE tier = 2) AS n2,
                    count(*) FILTER (WHERE tier = 3) AS n3, count(*) FILTER (WHERE tier = 4) AS n4
             FROM candidates
             GROUP BY row_number
         ), matched AS MATERIALIZED (
-            SELECT row_number, part_number, brand, price, stock, location, min_order,
+            SELECT row_number, part_number, part_number_norm, brand, price, stock, location, min_order,
                    CASE best >> 32 WHEN 1 THEN n1 WHEN 2 THEN n2 WHEN 3 THEN n3 WHEN 4 THEN n4 ELSE 0 END AS candidates,
                    CASE WHEN best >> 32 IN (1, 3) THEN (best & 4294967295)::integer END AS part_id,
                    CASE WHEN best >> 32 IN (2, 4) THEN (best & 4294967295)::integer END AS aftermarket_part_id
             FROM tiers
         ), resolved AS NOT MATERIALIZED (
             SELECT row_number, part_id, aftermarket_part_id, coalesce(part_id, -aftermarket_part_id) AS item,
-                   brand, price, stock, location, min_order
+                   part_number_norm, brand, price, stock, location, min_order, false AS kept
             FROM matched
             WHERE candidates = 1
+            UNION ALL
+            SELECT row_number, part_id, aftermarket_part_id, item, NULL, brand, NULL, NULL, location, NULL, true
+            FROM inventory_known
+            WHERE unchanged AND @brands
         ), collided AS MATERIALIZED (
             SELECT row_number, max(row_number) OVER (PARTITION BY item, location) AS winner
             FROM resolved
@@ -128,25 +163,42 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         ), winners AS (
             SELECT r.* FROM resolved r
             WHERE NOT EXISTS (SELECT FROM losers l WHERE l.row_number = r.row_number)
-        ), changes AS (
-            SELECT w.part_id, w.aftermarket_part_id, w.price, w.stock, w.location, w.min_order, wi.id_inventory
+        ), changes AS MATERIALIZED (
+            SELECT w.row_number, w.part_id, w.aftermarket_part_id, w.part_number_norm, w.brand, w.price, w.stock, w.location, w.min_order,
+                   wi.id_inventory,
+                   wi.id_inventory IS NULL
+                       OR (wi.price, wi.stock_quantity, wi.min_order_quantity) IS DISTINCT FROM (w.price, w.stock, w.min_order) AS changed
             FROM winners w
             LEFT JOIN warehouse_inventory wi
                    ON wi.user_id = @userId
                   AND coalesce(wi.part_id, -wi.aftermarket_part_id) = w.item
                   AND wi.warehouse_location = w.location
-            WHERE wi.id_inventory IS NULL
-               OR (wi.price, wi.stock_quantity, wi.min_order_quantity) IS DISTINCT FROM (w.price, w.stock, w.min_order)
+            WHERE NOT w.kept
+              AND (wi.id_inventory IS NULL
+                OR (wi.price, wi.stock_quantity, wi.min_order_quantity) IS DISTINCT FROM (w.price, w.stock, w.min_order)
+                OR (wi.source_part_number_norm, wi.source_brand) IS DISTINCT FROM (w.part_number_norm, w.brand))
         ), updated AS (
             UPDATE warehouse_inventory wi
-            SET price = c.price, stock_quantity = c.stock, min_order_quantity = c.min_order, updated_at = now()
+            SET price = c.price, stock_quantity = c.stock, min_order_quantity = c.min_order,
+                source_part_number_norm = c.part_number_norm, source_brand = c.brand,
+                updated_at = CASE WHEN c.changed THEN now() ELSE wi.updated_at END
             FROM changes c
             WHERE c.id_inventory IS NOT NULL AND wi.id_inventory = c.id_inventory
         ), inserted AS (
-            INSERT INTO warehouse_inventory (user_id, part_id, aftermarket_part_id, price, stock_quantity, min_order_quantity, warehouse_location)
-            SELECT @userId, part_id, aftermarket_part_id, price, stock, min_order, location
+            INSERT INTO warehouse_inventory (user_id, part_id, aftermarket_part_id, price, stock_quantity, min_order_quantity, warehouse_location,
+                                             source_part_number_norm, source_brand)
+            SELECT @userId, part_id, aftermarket_part_id, price, stock, min_order, location, part_number_norm, brand
             FROM changes
             WHERE id_inventory IS NULL
+        ), cleared AS (
+            UPDATE warehouse_inventory wi
+            SET source_part_number_norm = NULL, source_brand = NULL
+            FROM changes c
+            JOIN inventory_known h ON h.row_number = c.row_number AND NOT h.unchanged
+            WHERE NOT @replace -- (replace deletes such a row: the file does not list its part there)
+              AND wi.id_inventory = h.id_inventory
+              AND h.id_inventory IS DISTINCT FROM c.id_inventory
+              AND wi.id_inventory NOT IN (SELECT id_inventory FROM changes WHERE id_inventory IS NOT NULL)
         ), deleted AS (
             -- Replace: within the locations the file lists, what the file no longer has is gone from the bodega.
             DELETE FROM warehouse_inventory wi
@@ -155,6 +207,7 @@ public sealed class InventoryApply(NpgsqlConnection connection)
               AND wi.warehouse_location IN (SELECT location FROM inventory_staging WHERE error IS NULL)
               AND NOT EXISTS (
                   SELECT FROM winners w WHERE w.item = coalesce(wi.part_id, -wi.aftermarket_part_id) AND w.location = wi.warehouse_location)
+              AND NOT EXISTS (SELECT FROM inventory_known k WHERE k.id_inventory = wi.id_inventory AND k.unchanged)
             RETURNING 1
         ), superseded_rejected AS (
             SELECT d.row_number, m.candidates FROM superseded d JOIN matched m ON m.row_number = d.winner WHERE m.candidates <> 1
@@ -185,7 +238,8 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             FROM (
                 SELECT d.row_number, coalesce(c.winner, d.winner) AS winner
                 FROM superseded d
-                JOIN resolved w ON w.row_number = d.winner
+                JOIN (SELECT row_number FROM resolved UNION ALL SELECT row_number FROM inventory_known WHERE unchanged AND NOT @brands) w
+                  ON w.row_number = d.winner
                 LEFT JOIN collided c ON c.row_number = d.winner
                 UNION ALL
                 SELECT row_number, winner FROM losers
@@ -194,11 +248,12 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             ORDER BY x.row_number
             LIMIT @maxStoredErrors
         )
-        SELECT (SELECT count(*) FROM resolved) AS resolved,
-               (SELECT count(*) FROM winners) AS winners,
-               (SELECT count(*) FROM changes) AS changed,
+        SELECT (SELECT count(*) FROM resolved) + kept.rows AS resolved,
+               (SELECT count(*) FROM winners) + kept.rows AS winners,
+               (SELECT count(*) FILTER (WHERE changed) FROM changes) AS changed,
                (SELECT count(*) FROM deleted) AS deleted,
                (SELECT count(*) FROM superseded_rejected) AS superseded_rejected
+        FROM (SELECT count(*) FILTER (WHERE unchanged AND NOT @brands) AS rows FROM inventory_known) kept
         """;
 
     private const string Complete = """

@@ -5,7 +5,8 @@ using NpgsqlTypes;
 namespace Nexus.Core.Inventory;
 
 /// <param name="Superseded">Rows replaced by a later row of the file (sorted), with <paramref name="Winners"/> alongside.</param>
-public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping, int[] Superseded, int[] Winners);
+/// <param name="HasBrands">Some valid row names a brand (only then can two rows collide on one part).</param>
+public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping, int[] Superseded, int[] Winners, bool HasBrands);
 
 /// <summary>
 /// Streams a file's rows through the mapping into the session's temporary staging table with binary COPY.
@@ -92,6 +93,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
         using var importer = connection.BeginBinaryImport(copy);
         var rows = 0;
         var duplicates = new RowDeduplicator();
+        var hasBrands = false;
         while (reader.Read())
         {
             if (mapper.Map(reader) is not { } row)
@@ -106,6 +108,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
             if (row.Error is null)
             {
                 duplicates.Add(row);
+                hasBrands |= row.Brand is not null;
             }
             if (rows % options.ProgressEveryRows == 0)
             {
@@ -119,7 +122,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
         }
         importer.Complete();
         var (superseded, winners) = duplicates.Superseded();
-        return new StagingResult(rows, mapping, superseded, winners);
+        return new StagingResult(rows, mapping, superseded, winners, hasBrands);
     }
 
     private static string[] ReadHeaders(SheetReader reader, int headerRow)
