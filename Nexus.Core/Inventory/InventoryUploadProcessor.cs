@@ -59,10 +59,22 @@ public sealed class InventoryUploadProcessor(
     public async Task<InventoryUploadOutcome> ProcessBlobAsync(string blobName, CancellationToken ct)
     {
         var token = Guid.NewGuid();
-        var upload = await uploads.ClaimAsync(blobName, token, worker.Name, _options.ClaimTimeout, ct);
-        if (upload is null)
+        ClaimedUpload? upload;
+        for (var waits = 0; (upload = await uploads.ClaimAsync(blobName, token, worker.Name, _options.ClaimTimeout, ct)) is null; waits++)
         {
-            return await NotClaimedAsync(blobName, ct);
+            if (await NotClaimedAsync(blobName, ct) is { } outcome)
+            {
+                return outcome;
+            }
+            // Another worker holds a live claim (a duplicate message, or our own message redelivered after a crash while
+            // the dead worker's heartbeat is still fresh). Failing this delivery would spend its dequeue count in
+            // seconds while a claim takes ClaimTimeout to go stale, and the poison hook would then fail an upload that
+            // is fine. So this delivery waits, its message kept invisible, until that worker finishes or dies.
+            if (waits == 0)
+            {
+                logger.LogInformation("Upload of blob {BlobName} is held by another worker; waiting for it to finish or go stale", blobName);
+            }
+            await Task.Delay(_options.HeartbeatInterval, ct);
         }
 
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -99,7 +111,8 @@ public sealed class InventoryUploadProcessor(
         }
     }
 
-    private async Task<InventoryUploadOutcome> NotClaimedAsync(string blobName, CancellationToken ct)
+    /// <summary>Why the claim failed: the outcome to return, or null while another worker holds the upload.</summary>
+    private async Task<InventoryUploadOutcome?> NotClaimedAsync(string blobName, CancellationToken ct)
     {
         switch (await uploads.StatusAsync(blobName, ct))
         {
@@ -109,8 +122,7 @@ public sealed class InventoryUploadProcessor(
             case "completed" or "failed":
                 return InventoryUploadOutcome.AlreadyFinished;
             default:
-                // A live worker holds it. Failing this delivery makes the queue retry later, after that worker finished or died.
-                throw new InventoryUploadBusyException(blobName);
+                return null;
         }
     }
 
@@ -207,5 +219,3 @@ public sealed class InventoryUploadProcessor(
         }
     }
 }
-
-public sealed class InventoryUploadBusyException(string blobName) : Exception($"Upload of blob {blobName} is being processed by another worker");

@@ -138,6 +138,13 @@ public sealed partial class FunctionAppProcess : IAsyncDisposable
         return app;
     }
 
+    /// <summary>SIGKILL: no shutdown, no finally blocks, no message settled; the process is gone when this returns.</summary>
+    public async Task KillAsync()
+    {
+        _process.Kill();
+        await _process.WaitForExitAsync();
+    }
+
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();

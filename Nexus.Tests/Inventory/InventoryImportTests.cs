@@ -141,22 +141,57 @@ public sealed class InventoryImportTests(InventoryTestContext context) : IClassF
     }
 
     [Fact]
-    public async Task A_worker_that_died_mid_upload_is_taken_over_but_a_live_one_is_not()
+    public async Task A_redelivery_waits_while_a_live_worker_holds_the_upload_and_takes_it_over_once_that_worker_died()
     {
         var bodega = await context.CreateBodegaAsync();
         var blob = await context.PutAsync(bodega, "inv.csv", "PARTE,PRECIO,EXISTENCIAS\nABC-123,10,1\n"u8.ToArray(), mapping: Basic);
-        // A worker claimed it and is beating: a redelivery must wait (the queue retries later).
+        // A worker claimed it and is beating: the redelivery neither fails nor takes it, it waits.
         Assert.NotNull(await context.Uploads.ClaimAsync(blob, Guid.NewGuid(), "dead-worker/1/000000000000", TimeSpan.FromMinutes(2), default));
-        await Assert.ThrowsAsync<InventoryUploadBusyException>(() => context.Processor().ProcessBlobAsync(blob, default));
+        var redelivery = context.Processor(new InventoryOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) }).ProcessBlobAsync(blob, default);
+        await Task.Delay(500);
+        Assert.False(redelivery.IsCompleted);
+        Assert.Equal(("processing", 1), ((await context.UploadAsync(blob)).Status, (await context.UploadAsync(blob)).Attempts));
 
-        // That worker died: its heartbeat grows old and the next delivery takes over.
+        // That worker died: its heartbeat grows old and the waiting delivery takes over.
         await using (var connection = await context.Database.DataSource.OpenConnectionAsync())
         {
             await connection.ExecuteAsync("UPDATE inventory_uploads SET heartbeat_at = now() - interval '1 hour' WHERE blob_name = @blob", new { blob });
         }
-        Assert.Equal(InventoryUploadOutcome.Completed, await context.Processor().ProcessBlobAsync(blob, default));
+        Assert.Equal(InventoryUploadOutcome.Completed, await redelivery.WaitAsync(TimeSpan.FromSeconds(30)));
         var upload = await context.UploadAsync(blob);
         Assert.Equal(("completed", 2, context.Worker.Name), (upload.Status, upload.Attempts, upload.ProcessedBy));
+        Assert.Single(await context.ItemsAsync(bodega));
+    }
+
+    [Fact]
+    public async Task A_redelivery_waiting_for_a_live_worker_changes_nothing_once_that_worker_finished()
+    {
+        var bodega = await context.CreateBodegaAsync();
+        var blob = await context.PutAsync(bodega, "inv.csv", "PARTE,PRECIO,EXISTENCIAS\nABC-123,10,1\n"u8.ToArray(), mapping: Basic);
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = context.Processor();
+        first.StageReached = async (stage, _) =>
+        {
+            if (stage == InventoryImportStage.Staged)
+            {
+                entered.TrySetResult();
+                await release.Task;
+            }
+        };
+        var firstRun = first.ProcessBlobAsync(blob, default);
+        await entered.Task.WaitAsync(TimeSpan.FromSeconds(30));
+
+        var duplicate = context.Processor(new InventoryOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) }).ProcessBlobAsync(blob, default);
+        await Task.Delay(300);
+        Assert.False(duplicate.IsCompleted);
+        release.SetResult();
+
+        Assert.Equal(InventoryUploadOutcome.Completed, await firstRun.WaitAsync(TimeSpan.FromSeconds(30)));
+        Assert.Equal(InventoryUploadOutcome.AlreadyFinished, await duplicate.WaitAsync(TimeSpan.FromSeconds(30)));
+        var upload = await context.UploadAsync(blob);
+        Assert.Equal(("completed", 1, 1), (upload.Status, upload.Attempts, upload.RowsImported!.Value));
+        Assert.Single(await context.ItemsAsync(bodega));
     }
 
     [Fact]
