@@ -59,10 +59,21 @@ public sealed class CatalogImportProcessor(
     public async Task<CatalogImportOutcome> ProcessBlobAsync(string blobName, CancellationToken ct)
     {
         var token = Guid.NewGuid();
-        var import = await imports.ClaimAsync(blobName, token, _options.ClaimTimeout, ct);
-        if (import is null)
+        ClaimedImport? import;
+        for (var waits = 0; (import = await imports.ClaimAsync(blobName, token, _options.ClaimTimeout, ct)) is null; waits++)
         {
-            return await NotClaimedAsync(blobName, ct);
+            if (await NotClaimedAsync(blobName, ct) is { } outcome)
+            {
+                return outcome;
+            }
+            // Another worker holds a live claim (a duplicate message, or ours redelivered after a crash while the dead
+            // worker's heartbeat is still fresh). Failing would spend the dequeue count in seconds while a claim takes
+            // ClaimTimeout to go stale, and the poison hook would then fail a good import: wait, the message kept invisible.
+            if (waits == 0)
+            {
+                logger.LogInformation("Catalog import of blob {BlobName} is held by another worker; waiting for it to finish or go stale", blobName);
+            }
+            await Task.Delay(_options.HeartbeatInterval, ct);
         }
 
         using var heartbeatStop = CancellationTokenSource.CreateLinkedTokenSource(ct);
@@ -109,7 +120,8 @@ public sealed class CatalogImportProcessor(
             ? message
             : null;
 
-    private async Task<CatalogImportOutcome> NotClaimedAsync(string blobName, CancellationToken ct)
+    /// <summary>Why the claim failed: the outcome to return, or null while another worker holds the import.</summary>
+    private async Task<CatalogImportOutcome?> NotClaimedAsync(string blobName, CancellationToken ct)
     {
         switch (await imports.StatusAsync(blobName, ct))
         {
@@ -119,8 +131,7 @@ public sealed class CatalogImportProcessor(
             case "completed" or "failed":
                 return CatalogImportOutcome.AlreadyFinished;
             default:
-                // A live worker holds it. Failing this delivery makes the queue retry later, after that worker finished or died.
-                throw new CatalogImportBusyException(blobName);
+                return null;
         }
     }
 
@@ -188,4 +199,3 @@ public sealed class CatalogImportProcessor(
     }
 }
 
-public sealed class CatalogImportBusyException(string blobName) : Exception($"Catalog import of blob {blobName} is being processed by another worker");

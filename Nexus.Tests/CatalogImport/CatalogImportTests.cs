@@ -186,17 +186,20 @@ public sealed class CatalogImportTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task A_worker_that_died_mid_import_is_taken_over_but_a_live_one_is_not()
+    public async Task A_redelivery_waits_while_a_live_worker_holds_the_import_and_takes_it_over_once_that_worker_died()
     {
         var blob = await _context.PutCsvAsync(Feed);
         Assert.NotNull(await _context.Imports.ClaimAsync(blob, Guid.NewGuid(), TimeSpan.FromMinutes(2), default));
-        await Assert.ThrowsAsync<CatalogImportBusyException>(() => _context.Processor().ProcessBlobAsync(blob, default));
+        var redelivery = _context.Processor(new CatalogImportOptions { HeartbeatInterval = TimeSpan.FromMilliseconds(100) }).ProcessBlobAsync(blob, default);
+        await Task.Delay(500);
+        Assert.False(redelivery.IsCompleted);
+        Assert.Equal(("processing", 1), ((await _context.ImportRowAsync(blob)).Status, (await _context.ImportRowAsync(blob)).Attempts));
 
         await using (var connection = await _context.Database.DataSource.OpenConnectionAsync())
         {
             await connection.ExecuteAsync("UPDATE catalog_imports SET heartbeat_at = now() - interval '1 hour' WHERE blob_name = @blob", new { blob });
         }
-        Assert.Equal(CatalogImportOutcome.Completed, await _context.Processor().ProcessBlobAsync(blob, default));
+        Assert.Equal(CatalogImportOutcome.Completed, await redelivery.WaitAsync(TimeSpan.FromSeconds(30)));
         Assert.Equal(("completed", 2), ((await _context.ImportRowAsync(blob)).Status, (await _context.ImportRowAsync(blob)).Attempts));
     }
 
