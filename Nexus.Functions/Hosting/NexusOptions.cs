@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Nexus.Functions.Hosting;
 
 public sealed class NexusOptions
@@ -9,4 +11,8 @@ public sealed class NexusOptions
 
     /// <summary>Folder of the static web pages; defaults to ../web beside the content root.</summary>
     public string? WebRoot { get; set; }
+
+    /// <summary>Largest JSON request body under /api (logins, mappings, user records are a few hundred bytes).</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxJsonBodyBytes { get; set; } = 64 * 1024;
 }
