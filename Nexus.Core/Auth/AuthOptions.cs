@@ -20,4 +20,8 @@ public sealed class AuthOptions
 
     [Range(1, 24 * 60)]
     public int FailureWindowMinutes { get; set; } = 15;
+
+    /// <summary>Registrations accepted per client address and hour; each costs a bcrypt hash, so they are a cheap way to load the CPU.</summary>
+    [Range(1, 10_000)]
+    public int MaxRegistrationsPerAddressPerHour { get; set; } = 20;
 }

@@ -17,3 +17,15 @@ public abstract record RegisterResult
 
     public sealed record Invalid(Dictionary<string, string[]> Errors) : RegisterResult;
 }
+
+public abstract record PasswordChangeResult
+{
+    /// <summary>Changed; every other session of the account has ended (ASVS 7.4.3).</summary>
+    public sealed record Changed : PasswordChangeResult;
+
+    public sealed record Invalid(Dictionary<string, string[]> Errors) : PasswordChangeResult;
+
+    public sealed record WrongPassword : PasswordChangeResult;
+
+    public sealed record Throttled(TimeSpan RetryAfter) : PasswordChangeResult;
+}

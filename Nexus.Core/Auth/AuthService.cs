@@ -98,7 +98,8 @@ public sealed class AuthService(
         return new AuthSession(access.Token, access.ExpiresIn, refreshToken, user);
     }
 
-    private sealed record PresentedSession(long IdSession, int UserId, Guid FamilyId, DateTime ExpiresAt, DateTime? RotatedAt, DateTime? RevokedAt);
+    private sealed record PresentedSession(
+        long IdSession, int UserId, Guid FamilyId, DateTime ExpiresAt, DateTime CreatedAt, DateTime? RotatedAt, DateTime? RevokedAt);
 
     /// <summary>
     /// Rotates a refresh token: the presented one is spent and a new one joins the same family.
@@ -107,7 +108,7 @@ public sealed class AuthService(
     public async Task<AuthSession?> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
     {
         const string findForUpdate = """
-            SELECT id_session, user_id, family_id, expires_at, rotated_at, revoked_at
+            SELECT id_session, user_id, family_id, expires_at, created_at, rotated_at, revoked_at
             FROM sessions
             WHERE refresh_token = @hash
             FOR UPDATE
@@ -130,8 +131,17 @@ public sealed class AuthService(
             logger.LogWarning("Refresh token reuse for user {UserId}: session family {FamilyId} revoked", presented.UserId, presented.FamilyId);
             return null;
         }
-        if (presented.ExpiresAt <= clock.GetUtcNow().UtcDateTime)
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (presented.ExpiresAt <= now)
         {
+            return null;
+        }
+        // Each refresh token is issued at the family's last refresh, so its age is the session's idle time.
+        if (presented.CreatedAt <= now - TimeSpan.FromDays(jwt.Value.SessionIdleDays))
+        {
+            await Sessions.RevokeFamilyAsync(connection, transaction, presented.FamilyId, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            logger.LogInformation("Idle session family {FamilyId} of user {UserId} ended", presented.FamilyId, presented.UserId);
             return null;
         }
         var user = await UserAccounts.FindAsync(connection, presented.UserId, cancellationToken);
@@ -171,6 +181,48 @@ public sealed class AuthService(
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await Sessions.RevokeFamilyAsync(connection, transaction, family, cancellationToken, userId);
         await transaction.CommitAsync(cancellationToken);
+    }
+
+    private sealed record AccountPassword(string Email, string Pass);
+
+    /// <summary>
+    /// Changes the password of a signed-in user who proves the current one (throttled like a login, so it cannot be
+    /// used to guess it) and ends every other session of the account; the calling session goes on.
+    /// </summary>
+    public async Task<PasswordChangeResult> ChangePasswordAsync(
+        int userId, Guid family, string currentPassword, string newPassword, string clientAddress, CancellationToken cancellationToken)
+    {
+        const string find = "SELECT email, pass FROM users WHERE id_user = @userId AND is_active";
+        const string update = "UPDATE users SET pass = @hash WHERE id_user = @userId";
+        if (PasswordPolicy.Problem(newPassword) is { } problem)
+        {
+            return new PasswordChangeResult.Invalid(new Dictionary<string, string[]> { ["new_password"] = [problem] });
+        }
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        var current = await connection.QuerySingleOrDefaultAsync<AccountPassword>(
+            new CommandDefinition(find, new { userId }, cancellationToken: cancellationToken));
+        if (current is null)
+        {
+            return new PasswordChangeResult.WrongPassword();
+        }
+        var attempt = throttle.TryBegin(EmailAddress.Normalize(current.Email), clientAddress, out var retryAfter);
+        if (attempt is null)
+        {
+            return new PasswordChangeResult.Throttled(retryAfter);
+        }
+        if (!passwords.Verify(currentPassword, current.Pass))
+        {
+            logger.LogInformation("Password change of user {UserId} refused: wrong current password", userId);
+            return new PasswordChangeResult.WrongPassword();
+        }
+        attempt.Succeeded();
+        var hash = passwords.Hash(newPassword);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition(update, new { userId, hash }, transaction, cancellationToken: cancellationToken));
+        var ended = await Sessions.RevokeOtherFamiliesAsync(connection, transaction, userId, family, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogInformation("User {UserId} changed the password; {Sessions} other sessions ended", userId, ended);
+        return new PasswordChangeResult.Changed();
     }
 
     public async Task<UserProfile?> GetProfileAsync(int userId, CancellationToken cancellationToken)

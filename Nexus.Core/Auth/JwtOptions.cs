@@ -19,6 +19,11 @@ public sealed class JwtOptions
     [Range(1, 60)]
     public int AccessTokenMinutes { get; set; } = 15;
 
+    /// <summary>Absolute lifetime of a session family: rotation never extends it.</summary>
     [Range(1, 365)]
     public int RefreshTokenDays { get; set; } = 30;
+
+    /// <summary>A session whose refresh token was not used for this long is over (ASVS 7.3.1): the user logs in again.</summary>
+    [Range(1, 365)]
+    public int SessionIdleDays { get; set; } = 7;
 }

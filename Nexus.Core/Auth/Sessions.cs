@@ -30,6 +30,16 @@ public static class Sessions
         return connection.ExecuteAsync(new CommandDefinition(sql, new { family, userId }, transaction, cancellationToken: cancellationToken));
     }
 
+    /// <summary>Ends every session of a user but the one given (a password change, ASVS 7.4.3).</summary>
+    public static Task<int> RevokeOtherFamiliesAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, int userId, Guid keep, CancellationToken cancellationToken)
+    {
+        const string sql = """
+            UPDATE sessions SET revoked_at = now() WHERE user_id = @userId AND family_id <> @keep AND revoked_at IS NULL
+            """;
+        return connection.ExecuteAsync(new CommandDefinition(sql, new { userId, keep }, transaction, cancellationToken: cancellationToken));
+    }
+
     /// <summary>Ends every session of a user (deactivation, ASVS 7.4.2).</summary>
     public static Task<int> RevokeAllOfUserAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, int userId, CancellationToken cancellationToken)
     {

@@ -21,6 +21,9 @@ public sealed record PartSearchQuery(
     public const int MaxOffset = 10_000;
     public const int MinTermLength = 3;
 
+    /// <summary>Longest text term: part numbers and names are far shorter, and a trigram search grows with its term.</summary>
+    public const int MaxTermLength = 100;
+
     public int Offset => (Page - 1) * PageSize;
 
     public bool ByVehicle => Make is not null || Model is not null || Year is not null || VehicleId is not null;
@@ -58,6 +61,13 @@ public sealed record PartSearchQuery(
         if (name is not null && name.Length < MinTermLength)
         {
             errors["name"] = [$"A name search needs at least {MinTermLength} characters."];
+        }
+        foreach (var (field, text) in new[] { ("q", raw.Q), ("number", raw.Number), ("name", raw.Name), ("brand", raw.Brand), ("model", raw.Model) })
+        {
+            if (text?.Trim().Length > MaxTermLength)
+            {
+                errors[field] = [$"A search term must be at most {MaxTermLength} characters."];
+            }
         }
         var year = ParseInt(raw.Year, "year", 1900, 2100, null, errors);
         var vehicleId = ParseInt(raw.VehicleId, "vehicle_id", 1, int.MaxValue, null, errors);

@@ -7,12 +7,15 @@ namespace Nexus.Core.Inventory;
 /// <summary>
 /// CSV rows through CsvHelper (streamed, separator detected among , ; tab |). A UTF-16 or UTF-8 byte order mark decides the
 /// encoding; without one the bytes are read as UTF-8 until a cell is not valid UTF-8, which throws
-/// <see cref="NotUtf8Exception"/> so the caller can start over in Windows-1252.
+/// <see cref="NotUtf8Exception"/> so the caller can start over in Windows-1252. A file that declares UTF-8 with its mark
+/// and then is not fails, rather than turning its bytes into replacement characters.
 /// </summary>
 public sealed class CsvSheetReader : SheetReader
 {
     private readonly CsvReader _reader;
     private readonly bool _checkUtf8;
+    private readonly bool _declaredUtf8;
+    private readonly int _maxRecordBytes;
 
     static CsvSheetReader() => Encoding.RegisterProvider(CodePagesEncodingProvider.Instance);
 
@@ -21,8 +24,10 @@ public sealed class CsvSheetReader : SheetReader
     /// <param name="legacyEncoding">Windows-1252 after a <see cref="NotUtf8Exception"/>; null to start with UTF-8.</param>
     public CsvSheetReader(Stream stream, ReadOnlySpan<byte> head, int maxRecordBytes, Encoding? legacyEncoding)
     {
-        var hasBom = head.StartsWith<byte>([0xEF, 0xBB, 0xBF]) || head.StartsWith<byte>([0xFF, 0xFE]) || head.StartsWith<byte>([0xFE, 0xFF]);
+        _declaredUtf8 = head.StartsWith<byte>([0xEF, 0xBB, 0xBF]);
+        var hasBom = _declaredUtf8 || head.StartsWith<byte>([0xFF, 0xFE]) || head.StartsWith<byte>([0xFE, 0xFF]);
         _checkUtf8 = !hasBom && legacyEncoding is null;
+        _maxRecordBytes = maxRecordBytes;
         _reader = CsvReader.Create(stream, new CsvReaderOptions
         {
             HasHeader = false,
@@ -40,7 +45,11 @@ public sealed class CsvSheetReader : SheetReader
         }
         catch (CsvFormatException e)
         {
-            throw new InventoryFileException($"El archivo CSV no se puede leer: {e.Message}");
+            var line = e.LineNumber > 0 ? $" (línea {e.LineNumber})" : "";
+            // The reader's only complaint with these options is a record over MaxRecordSize, which has no type of its own.
+            throw new InventoryFileException(e.Message.Contains("MaxRecordSize", StringComparison.Ordinal)
+                ? $"Una fila del CSV{line} excede el máximo de {_maxRecordBytes / 1024} KB: revisa si hay comillas sin cerrar o celdas enormes."
+                : $"El archivo CSV no se puede leer{line}.");
         }
     }
 
@@ -58,9 +67,12 @@ public sealed class CsvSheetReader : SheetReader
             return SheetCell.Empty;
         }
         var bytes = _reader.GetSpan(index);
-        if (_checkUtf8 && !Utf8.IsValid(bytes))
+        if ((_checkUtf8 || _declaredUtf8) && !Utf8.IsValid(bytes))
         {
-            throw new NotUtf8Exception();
+            throw _checkUtf8
+                ? new NotUtf8Exception()
+                : new InventoryFileException(
+                    $"El archivo empieza con la marca de UTF-8 (BOM), pero la línea {RowNumber} tiene bytes que no son UTF-8: vuelve a guardarlo como CSV UTF-8.");
         }
         return new SheetCell(Encoding.UTF8.GetString(bytes), null);
     }

@@ -27,6 +27,12 @@ public static class InventoryFileSniffer
         {
             throw new InventoryFileException("El archivo está vacío.");
         }
+        if (head.StartsWith(OleMagic) && ExcelExtensions.Contains(extension))
+        {
+            // Excel also writes a password-protected .xlsx as an OLE container.
+            throw new InventoryFileException(
+                "El archivo es un libro .xls (Excel 97-2003) con otro nombre o un .xlsx protegido con contraseña: quita la contraseña y guárdalo como .xlsx o .csv.");
+        }
         if (head.StartsWith(OleMagic) || extension == ".xls")
         {
             throw new InventoryFileException(LegacyExcelMessage);

@@ -1,6 +1,5 @@
 using System.Text;
 using Microsoft.Extensions.Options;
-using MiniExcelLibs;
 
 namespace Nexus.Core.Inventory;
 
@@ -42,7 +41,7 @@ public sealed class InventoryPreview(IOptions<InventoryOptions> options)
             }
             XlsxGuard.Check(seekable, _options);
             seekable.Position = 0;
-            var sheetNames = MiniExcel.GetSheetNames(seekable);
+            var sheetNames = XlsxSheetReader.SheetNames(seekable);
             seekable.Position = 0;
             using var reader = new XlsxSheetReader(seekable, sheet);
             return Build(reader, headerRow, null, null, sheetNames, truncated);

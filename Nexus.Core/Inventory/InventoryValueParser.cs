@@ -5,7 +5,8 @@ namespace Nexus.Core.Inventory;
 /// <summary>
 /// Prices and quantities as bodegas write them: "$1,234.50", "1234.5", "1.234,50", "1 234,50", "12.0".
 /// With both separators the last one is the decimal point; a lone separator followed by exactly three digits
-/// ("1,234", "12.500") groups thousands, otherwise it is the decimal point.
+/// ("1,234", "12.500") groups thousands, otherwise it is the decimal point. Thousands come in groups of three, and the
+/// only words allowed are currency names ("MXN 1,200", "1200 pesos"): "1,2,3", "1e5" or "0x10" are not read as numbers.
 /// </summary>
 public static class InventoryValueParser
 {
@@ -82,8 +83,21 @@ public static class InventoryValueParser
         Span<char> buffer = stackalloc char[64];
         var length = 0;
         var negative = false;
-        foreach (var c in text)
+        var word = 0;
+        for (var i = 0; i <= text.Length; i++)
         {
+            var c = i < text.Length ? text[i] : ' ';
+            if (char.IsLetter(c))
+            {
+                word++;
+                continue;
+            }
+            // Letters are only allowed as a whole currency word: "1e5" and "0x10" are not numbers.
+            if (word > 0 && !IsCurrencyWord(text.AsSpan(i - word, word)))
+            {
+                return false;
+            }
+            word = 0;
             if (char.IsAsciiDigit(c) || c is '.' or ',')
             {
                 if (length == buffer.Length)
@@ -96,7 +110,7 @@ public static class InventoryValueParser
             {
                 negative = true;
             }
-            else if (!(char.IsWhiteSpace(c) || c is '$' or '\'' or ')' or '+' || char.IsLetter(c) && IsCurrencyLetter(c)))
+            else if (!(char.IsWhiteSpace(c) || c is '$' or '\'' or ')' or '+'))
             {
                 return false;
             }
@@ -121,6 +135,10 @@ public static class InventoryValueParser
             var groupsThousands = digits.Length - position - 1 == 3 && position > 0 && digits[0] != '0';
             decimalSeparator = single && !groupsThousands ? separator : null;
         }
+        if (!SeparatorsAreWellPlaced(digits, decimalSeparator))
+        {
+            return false;
+        }
         Span<char> plain = stackalloc char[length + 1];
         var plainLength = 0;
         if (negative)
@@ -141,8 +159,45 @@ public static class InventoryValueParser
         return decimal.TryParse(plain[..plainLength], NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out value);
     }
 
-    // "MXN 1,200", "1200 pesos", "USD": letters of a currency word around the number.
-    private static bool IsCurrencyLetter(char c) => "MXNUSDPESOSmxnusdpesos".Contains(c);
+    /// <summary>
+    /// One decimal separator at most, nothing but digits after it, and thousands grouped in threes with one kind of
+    /// separator: "1.234.567,5" is a number, "1,2,3" and "1.5.5" are not.
+    /// </summary>
+    private static bool SeparatorsAreWellPlaced(ReadOnlySpan<char> digits, char? decimalSeparator)
+    {
+        var integerPart = digits;
+        if (decimalSeparator is { } point)
+        {
+            var at = digits.LastIndexOf(point);
+            if (digits[(at + 1)..].IndexOfAny('.', ',') >= 0 || digits[..at].Contains(point))
+            {
+                return false;
+            }
+            integerPart = digits[..at];
+        }
+        if (integerPart.IndexOfAny('.', ',') < 0)
+        {
+            return true;
+        }
+        var group = integerPart[integerPart.IndexOfAny('.', ',')];
+        var groups = 0;
+        foreach (var range in integerPart.Split(group))
+        {
+            var digitsOfGroup = integerPart[range];
+            if (digitsOfGroup.IndexOfAny('.', ',') >= 0 || (groups == 0 ? digitsOfGroup.Length is < 1 or > 3 : digitsOfGroup.Length != 3))
+            {
+                return false;
+            }
+            groups++;
+        }
+        return true;
+    }
+
+    // "MXN 1,200", "1200 pesos", "USD 15", "$15 MN".
+    private static bool IsCurrencyWord(ReadOnlySpan<char> word) =>
+        word.Equals("MXN", StringComparison.OrdinalIgnoreCase) || word.Equals("USD", StringComparison.OrdinalIgnoreCase)
+        || word.Equals("US", StringComparison.OrdinalIgnoreCase) || word.Equals("MN", StringComparison.OrdinalIgnoreCase)
+        || word.Equals("PESO", StringComparison.OrdinalIgnoreCase) || word.Equals("PESOS", StringComparison.OrdinalIgnoreCase);
 
     private static string Capitalize(string field) => char.ToUpperInvariant(field[0]) + field[1..];
 

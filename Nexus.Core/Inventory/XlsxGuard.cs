@@ -1,5 +1,5 @@
 using System.IO.Compression;
-using System.Text;
+using System.Xml;
 
 namespace Nexus.Core.Inventory;
 
@@ -54,23 +54,37 @@ public static class XlsxGuard
         }
     }
 
-    // A DTD must come before the root element, so the first few KB of each part tell.
+    private static readonly XmlReaderSettings PrologSettings = new()
+    {
+        DtdProcessing = DtdProcessing.Parse,
+        XmlResolver = null,
+        MaxCharactersFromEntities = 1024,
+    };
+
+    /// <summary>
+    /// A DTD can only come before the root element, but after any amount of comments and in any encoding the XML
+    /// declares, so the prolog is read by an XML reader (nothing resolved, nothing expanded) up to the first element.
+    /// </summary>
     private static bool ContainsDtd(ZipArchiveEntry entry)
     {
         try
         {
-            using var stream = entry.Open();
-            var buffer = new byte[4096];
-            var read = stream.ReadAtLeast(buffer, buffer.Length, throwOnEndOfStream: false);
-            var text = buffer.AsSpan(0, read);
-            var decoded = text.StartsWith<byte>([0xFF, 0xFE]) ? Encoding.Unicode.GetString(text)
-                : text.StartsWith<byte>([0xFE, 0xFF]) ? Encoding.BigEndianUnicode.GetString(text)
-                : Encoding.Latin1.GetString(text);
-            return InventoryFileSniffer.ContainsDtd(decoded);
+            using var reader = XmlReader.Create(entry.Open(), PrologSettings);
+            while (reader.Read())
+            {
+                switch (reader.NodeType)
+                {
+                    case XmlNodeType.DocumentType:
+                        return true;
+                    case XmlNodeType.Element:
+                        return false;
+                }
+            }
+            return false;
         }
-        catch (InvalidDataException)
+        catch (Exception e) when (e is InvalidDataException or XmlException)
         {
-            throw new InventoryFileException("El archivo .xlsx está dañado: vuelve a guardarlo como .xlsx o .csv.");
+            throw new InventoryFileException($"El archivo .xlsx está dañado ({entry.FullName} no es XML válido): vuelve a guardarlo como .xlsx o .csv.");
         }
     }
 }

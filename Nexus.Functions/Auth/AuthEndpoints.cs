@@ -13,6 +13,8 @@ public static class AuthEndpoints
 
     public sealed record RefreshBody(string? RefreshToken);
 
+    public sealed record PasswordBody(string? CurrentPassword, string? NewPassword);
+
     /// <param name="RefreshToken">Absent for web clients: theirs travels only in the HttpOnly cookie.</param>
     public sealed record TokenResponse(
         string AccessToken,
@@ -26,12 +28,13 @@ public static class AuthEndpoints
     public static void MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/auth").WithTags("Auth");
-        group.MapPost("/register", RegisterAsync).AllowAnonymous();
+        group.MapPost("/register", RegisterAsync).AllowAnonymous().RequireRateLimiting(RateLimits.Registration);
         group.MapPost("/login", LoginAsync).AllowAnonymous();
         // The refresh token is the credential here: the access token may well have expired already.
         group.MapPost("/refresh", RefreshAsync).AllowAnonymous();
         group.MapPost("/logout", LogoutAsync).AllowAnonymous();
         group.MapGet("/me", MeAsync).RequireAuthorization();
+        group.MapPost("/password", ChangePasswordAsync).RequireAuthorization();
     }
 
     private static async Task<IResult> RegisterAsync(RegisterBody body, AuthService auth, CancellationToken ct)
@@ -60,14 +63,37 @@ public static class AuthEndpoints
         {
             return Results.ValidationProblem(errors);
         }
-        var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        return await auth.LoginAsync(body.Email!, body.Password!, address, ct) switch
+        var result = await auth.LoginAsync(body.Email!, body.Password!, ClientAddress(http), ct);
+        if (result is LoginResult.Success && RefreshCookie.Read(http.Request) is { } previous)
+        {
+            // Re-authenticating in the same browser ends the session it had (ASVS 7.2.4).
+            await auth.LogoutAsync(previous, ct);
+        }
+        return result switch
         {
             LoginResult.Success success => Results.Ok(Tokens(http, success.Session)),
             LoginResult.Throttled throttled => TooManyAttempts(http, throttled.RetryAfter),
             _ => InvalidCredentials(),
         };
     }
+
+    /// <summary>Proves the current password, sets the new one and ends the account's other sessions; this one goes on.</summary>
+    private static async Task<IResult> ChangePasswordAsync(PasswordBody body, ClaimsPrincipal user, AuthService auth, HttpContext http, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(body.CurrentPassword))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["current_password"] = ["Current password is required."] });
+        }
+        return await auth.ChangePasswordAsync(user.UserId(), user.SessionFamily(), body.CurrentPassword, body.NewPassword ?? "", ClientAddress(http), ct) switch
+        {
+            PasswordChangeResult.Changed => Results.NoContent(),
+            PasswordChangeResult.Invalid invalid => Results.ValidationProblem(invalid.Errors),
+            PasswordChangeResult.Throttled throttled => TooManyAttempts(http, throttled.RetryAfter),
+            _ => Results.ValidationProblem(new Dictionary<string, string[]> { ["current_password"] = ["The current password is wrong."] }),
+        };
+    }
+
+    private static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     /// <summary>Rotates the refresh token of the body, or else (web clients only) of the <see cref="RefreshCookie"/>.</summary>
     private static async Task<IResult> RefreshAsync(RefreshBody? body, AuthService auth, HttpContext http, CancellationToken ct)

@@ -1,5 +1,7 @@
 using System.Text;
+using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
+using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
@@ -16,6 +18,22 @@ public static class Policies
     public const string Admin = "admin";
 }
 
+/// <summary>Request rate limits (ASP.NET's limiter, per instance, like the login throttle).</summary>
+public static class RateLimits
+{
+    public const string Registration = "registration";
+
+    public static ValueTask RejectAsync(OnRejectedContext context)
+    {
+        var http = context.HttpContext;
+        var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? (int)Math.Ceiling(retryAfter.TotalSeconds) : 3600;
+        http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return new ValueTask(Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many registrations",
+            detail: $"Too many registrations from this address. Try again in {seconds} seconds.",
+            type: "https://www.rfc-editor.org/rfc/rfc6585#section-4").ExecuteAsync(http));
+    }
+}
+
 public static class AuthSetup
 {
     public static IServiceCollection AddNexusAuth(this IServiceCollection services)
@@ -29,7 +47,18 @@ public static class AuthSetup
                 options.Events = new JwtBearerEvents { OnTokenValidated = AccessCheck.ValidateAsync };
             });
 
-        services.AddRateLimiter(o => o.RejectionStatusCode = StatusCodes.Status429TooManyRequests);
+        services.AddRateLimiter(o =>
+        {
+            o.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
+            o.AddPolicy(RateLimits.Registration, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.MaxRegistrationsPerAddressPerHour,
+                    Window = TimeSpan.FromHours(1),
+                }));
+            o.OnRejected = (context, _) => RateLimits.RejectAsync(context);
+        });
         services.AddAuthorizationBuilder()
             .AddPolicy(Policies.Taller, p => p.RequireRole(Roles.Taller, Roles.Admin, Roles.Owner))
             .AddPolicy(Policies.Bodega, p => p.RequireRole(Roles.Bodega, Roles.Admin, Roles.Owner))

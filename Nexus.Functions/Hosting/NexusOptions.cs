@@ -16,4 +16,8 @@ public sealed class NexusOptions
     /// <summary>This process's name in processed_by (see <see cref="WorkerIdentity"/>); default: the machine name.</summary>
     [StringLength(WorkerIdentity.MaxNameLength)]
     public string? WorkerName { get; set; }
+
+    /// <summary>Largest JSON request body under /api (logins, mappings, user records are a few hundred bytes).</summary>
+    [Range(1024, 16 * 1024 * 1024)]
+    public int MaxJsonBodyBytes { get; set; } = 64 * 1024;
 }

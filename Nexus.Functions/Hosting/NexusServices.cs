@@ -56,7 +56,9 @@ public static class NexusServices
             o.SerializerOptions.PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower;
             o.SerializerOptions.DictionaryKeyPolicy = null;
         });
-        services.AddProblemDetails();
+        services.AddProblemDetails(o => o.CustomizeProblemDetails = BadRequestProblems.Explain);
+        services.AddExceptionHandler<BadRequestProblems>();
+        services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
         services.AddNexusAuth();
         services.AddQueueFunctionHost(config, builder.Environment, handlerPort is { Length: > 0 });
@@ -74,6 +76,7 @@ public static class NexusServices
         }
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseJsonBodyLimit();
         app.UseNexusWebRoot();
         app.UseAuthentication();
         app.UseRateLimiter();

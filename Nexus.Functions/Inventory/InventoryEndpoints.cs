@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Options;
 using Nexus.Core.Inventory;
 using Nexus.Functions.Auth;
@@ -149,6 +150,10 @@ public static class InventoryEndpoints
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["form"] = ["Un campo del formulario excede 64 KB. / A form field is larger than 64 KB."] });
         }
+        catch (MalformedFormException)
+        {
+            return MalformedForm();
+        }
         if (stored is null)
         {
             return Results.ValidationProblem(new Dictionary<string, string[]>
@@ -288,6 +293,18 @@ public static class InventoryEndpoints
         {
             return InventoryProblems.NotMultipart("file");
         }
+        try
+        {
+            return await PreviewSampleAsync(reader, preview, options.Value, string.IsNullOrWhiteSpace(sheet) ? null : sheet, row, ct);
+        }
+        catch (MalformedFormException)
+        {
+            return MalformedForm();
+        }
+    }
+
+    private static async Task<IResult> PreviewSampleAsync(MultipartReader reader, InventoryPreview preview, InventoryOptions options, string? sheet, int row, CancellationToken ct)
+    {
         while (await reader.NextAsync(ct) is { } section)
         {
             if (section.Name != "file" || section.FileName is null)
@@ -299,7 +316,7 @@ public static class InventoryEndpoints
                 return Results.ValidationProblem(new Dictionary<string, string[]> { ["file"] = [fileProblem] });
             }
             // Only the head of the sample is read: a preview needs ~20 rows, never the whole file.
-            var limit = options.Value.MaxPreviewBytes;
+            var limit = options.MaxPreviewBytes;
             using var sample = new MemoryStream();
             var buffer = new byte[81920];
             int read;
@@ -312,7 +329,7 @@ public static class InventoryEndpoints
             sample.Position = 0;
             try
             {
-                return Results.Ok(preview.Read(sample, UploadFileName.Clean(section.FileName), string.IsNullOrWhiteSpace(sheet) ? null : sheet, row, truncated));
+                return Results.Ok(preview.Read(sample, UploadFileName.Clean(section.FileName), sheet, row, truncated));
             }
             catch (InventoryFileException e) when (truncated && Path.GetExtension(section.FileName).Equals(".xlsx", StringComparison.OrdinalIgnoreCase))
             {
@@ -328,6 +345,9 @@ public static class InventoryEndpoints
             ["file"] = ["Falta el archivo de muestra: envíalo en el campo \"file\". / The sample file is missing: send it in the \"file\" field."],
         });
     }
+
+    private static IResult MalformedForm() =>
+        Results.ValidationProblem(new Dictionary<string, string[]> { ["form"] = [MalformedFormException.Problem] });
 
     private static async Task<IResult> ListItemsAsync(
         ClaimsPrincipal user, InventoryItems items, CancellationToken ct,

@@ -71,6 +71,22 @@ public sealed class LoginThrottleTests(SharedAppFixture fixture) : IClassFixture
         Assert.Equal(9, answers.Count(a => a.StatusCode == HttpStatusCode.TooManyRequests));
     }
 
+    [Fact]
+    public async Task Registrations_per_client_address_are_limited_with_429_and_retry_after()
+    {
+        await using var app = new NexusApp(fixture.Database, new Dictionary<string, string?> { ["Auth:MaxRegistrationsPerAddressPerHour"] = "2" });
+        using var client = app.CreateClient();
+        object Registration() => new { name = "Taller", email = $"r-{Guid.NewGuid():N}@test.mx", password = TestUsers.Password, role = Roles.Taller, business_name = "Taller" };
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.RegisterAsync(Registration())).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.RegisterAsync(Registration())).StatusCode);
+        var limited = await client.RegisterAsync(Registration());
+
+        var problem = await ProblemAssert.IsProblemAsync(limited, HttpStatusCode.TooManyRequests);
+        Assert.Contains("Too many registrations", problem["detail"]!.GetValue<string>());
+        Assert.InRange(int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After"))), 1, 3600);
+    }
+
     private NexusApp Throttled(int perAccount, int perAddress) => new(fixture.Database, new Dictionary<string, string?>
     {
         ["Auth:MaxFailuresPerAccount"] = perAccount.ToString(System.Globalization.CultureInfo.InvariantCulture),

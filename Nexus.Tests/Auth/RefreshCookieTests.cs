@@ -100,6 +100,26 @@ public sealed class RefreshCookieTests(SharedAppFixture fixture) : IClassFixture
     }
 
     [Fact]
+    public async Task Logging_in_again_in_the_same_browser_ends_the_session_it_had()
+    {
+        var user = await _app.CreateUserAsync(Roles.Taller);
+        using var client = WebClient("http://127.0.0.1");
+        var first = await client.LoginAsync(user.Email, TestUsers.Password);
+        var firstToken = RefreshCookieOf(first).Value.Value!;
+        var firstAccess = (await first.JsonAsync())["access_token"]!.GetValue<string>();
+
+        using var again = CookieRequest(HttpMethod.Post, "/api/auth/login", firstToken, webHeader: true);
+        again.Content = JsonContent.Create(new { email = user.Email, password = TestUsers.Password });
+        var second = await client.SendAsync(again);
+
+        Assert.Equal(HttpStatusCode.OK, second.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await RefreshWithCookieAsync(client, firstToken, webHeader: true)).StatusCode);
+        using var old = _app.CreateClient().WithBearer(firstAccess);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await old.GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await RefreshWithCookieAsync(client, RefreshCookieOf(second).Value.Value!, webHeader: true)).StatusCode);
+    }
+
+    [Fact]
     public async Task Cookie_logout_ends_the_session_and_clears_the_cookie()
     {
         var user = await _app.CreateUserAsync(Roles.Bodega);

@@ -66,6 +66,26 @@ public sealed class SessionTests(SharedAppFixture fixture) : IClassFixture<Share
     }
 
     [Fact]
+    public async Task A_session_idle_beyond_the_idle_timeout_is_over_but_a_recent_one_goes_on()
+    {
+        var idle = await _app.CreateUserAsync(Roles.Taller);
+        var recent = await _app.CreateUserAsync(Roles.Taller);
+        await using (var connection = await _app.Database.DataSource.OpenConnectionAsync())
+        {
+            // Default Jwt:SessionIdleDays is 7: one token unused for a week and a second, one for six days.
+            await connection.ExecuteAsync("UPDATE sessions SET created_at = now() - interval '7 days 1 second' WHERE refresh_token = @hash",
+                new { hash = RefreshTokens.HashOf(idle.RefreshToken) });
+            await connection.ExecuteAsync("UPDATE sessions SET created_at = now() - interval '6 days' WHERE refresh_token = @hash",
+                new { hash = RefreshTokens.HashOf(recent.RefreshToken) });
+        }
+        using var client = _app.CreateClient();
+
+        await ProblemAssert.IsProblemAsync(await client.RefreshAsync(idle.RefreshToken), HttpStatusCode.Unauthorized);
+        Assert.Equal(HttpStatusCode.Unauthorized, await MeAsync(idle.AccessToken));
+        Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync(recent.RefreshToken)).StatusCode);
+    }
+
+    [Fact]
     public async Task Refresh_tokens_are_stored_only_as_their_sha256()
     {
         var user = await _app.CreateUserAsync(Roles.Taller);

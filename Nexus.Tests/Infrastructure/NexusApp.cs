@@ -1,11 +1,18 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Nexus.Tests.Infrastructure;
 
 /// <summary>The real host (Program) in memory, wired to a private database and a private set of Azurite queues and containers.</summary>
 /// <param name="storagePrefix">Given, several apps share one set of queues (workers of one deployment); default: a new prefix.</param>
-public sealed class NexusApp(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null, string? storagePrefix = null) : WebApplicationFactory<Program>
+/// <param name="testServices">Extra registrations after the app's own (e.g. a capturing logger provider).</param>
+public sealed class NexusApp(
+    TestDatabase database,
+    IReadOnlyDictionary<string, string?>? settings = null,
+    string? storagePrefix = null,
+    Action<IServiceCollection>? testServices = null) : WebApplicationFactory<Program>
 {
     public TestDatabase Database { get; } = database;
 
@@ -24,6 +31,10 @@ public sealed class NexusApp(TestDatabase database, IReadOnlyDictionary<string, 
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+        if (testServices is not null)
+        {
+            builder.ConfigureTestServices(testServices);
         }
     }
 }

@@ -100,9 +100,17 @@ public sealed class InventoryBenchmark
             await EmptyInventoryAsync(db);
             var read = Stopwatch.StartNew();
             var cells = 0L;
-            foreach (IDictionary<string, object?> row in MiniExcel.Query(xlsx, useHeaderRow: false))
+            // The reader the import uses, so the floor of the xlsx case includes reading the workbook once.
+            await using (var file = File.OpenRead(xlsx))
+            using (var sheet = new XlsxSheetReader(file, null))
             {
-                cells += row.Values.Count(v => v is not null);
+                while (sheet.Read())
+                {
+                    for (var i = 0; i < sheet.FieldCount; i++)
+                    {
+                        cells += sheet.Cell(i).Text.Length > 0 ? 1 : 0;
+                    }
+                }
             }
             read.Stop();
             Assert.Equal((rows + 1) * 4L, cells);

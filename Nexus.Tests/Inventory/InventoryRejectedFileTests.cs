@@ -79,7 +79,7 @@ public sealed class InventoryRejectedFileTests(InventoryTestContext context) : I
     public Task A_five_megabyte_line_fails_the_file_cleanly()
     {
         var content = new StringBuilder("NUM_PARTE,PRECIO,EXISTENCIAS\nABC-123,1,1\n\"").Append('x', 5 * 1024 * 1024).Append("\",1,1\n");
-        return FailsAsync("largo.csv", Encoding.UTF8.GetBytes(content.ToString()), "MaxRecordSize");
+        return FailsAsync("largo.csv", Encoding.UTF8.GetBytes(content.ToString()), "(línea 3) excede el máximo de 1024 KB");
     }
 
     [Fact]
