@@ -45,7 +45,6 @@ public static class NexusServices
         {
             var connectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
             var dataSource = new NpgsqlDataSourceBuilder(connectionString);
-            DatabaseOptions.ApplyDefaultPoolSize(dataSource.ConnectionStringBuilder, connectionString);
             dataSource.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
             return dataSource.Build();
         });
