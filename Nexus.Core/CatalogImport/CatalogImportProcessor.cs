@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Storage.Blobs.Models;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -138,19 +137,7 @@ public sealed class CatalogImportProcessor(
     private async Task<CatalogImportCounts> ImportAsync(ClaimedImport import, Guid token, CancellationToken ct)
     {
         var blob = storage.Container(NexusStorage.UploadsContainer).GetBlobClient(import.BlobName);
-        BlobProperties properties;
-        try
-        {
-            properties = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            throw new InventoryFileException("El archivo no se encontró en el almacenamiento: vuelve a subirlo.");
-        }
-        if (properties.ContentLength > _options.MaxUploadBytes)
-        {
-            throw new InventoryFileException($"El archivo pesa {properties.ContentLength / 1048576.0:N1} MB; el máximo es {_options.MaxUploadBytes / 1048576.0:N0} MB.");
-        }
+        var properties = await UploadedBlob.CheckedPropertiesAsync(blob, _options.MaxUploadBytes, ct);
         await imports.RecordBlobAsync(import.IdImport, token, properties.ETag.ToString(), properties.ContentLength, ct);
 
         await using var connection = await db.OpenConnectionAsync(ct);

@@ -1,4 +1,3 @@
-using Azure;
 using Azure.Storage.Blobs.Models;
 using Dapper;
 using Microsoft.Extensions.Logging;
@@ -129,19 +128,7 @@ public sealed class InventoryUploadProcessor(
     private async Task<InventoryImportCounts> ImportAsync(ClaimedUpload upload, Guid token, CancellationToken ct)
     {
         var blob = storage.Container(NexusStorage.UploadsContainer).GetBlobClient(upload.BlobName);
-        BlobProperties properties;
-        try
-        {
-            properties = (await blob.GetPropertiesAsync(cancellationToken: ct)).Value;
-        }
-        catch (RequestFailedException e) when (e.Status == 404)
-        {
-            throw new InventoryFileException("El archivo no se encontró en el almacenamiento: vuelve a subirlo.");
-        }
-        if (properties.ContentLength > _options.MaxUploadBytes)
-        {
-            throw new InventoryFileException($"El archivo pesa {properties.ContentLength / 1048576.0:N1} MB; el máximo es {_options.MaxUploadBytes / 1048576.0:N0} MB.");
-        }
+        var properties = await UploadedBlob.CheckedPropertiesAsync(blob, _options.MaxUploadBytes, ct);
         await RecordBlobAsync(upload.IdUpload, token, properties, ct);
 
         var mapping = upload.MappingJson is { } json ? InventoryColumnMapping.FromJson(json) : await SavedMappingAsync(upload.UserId, ct);
