@@ -32,8 +32,11 @@ param postgresSkuTier string = 'Burstable'
 
 param postgresStorageSizeGB int = 32
 
-@description('Npgsql connections per app instance. maximumInstanceCount x this must stay under max_connections (B1ms: 50, some reserved).')
-param postgresPoolSize int = 8
+// One instance needs at most: API requests (Nexus:MaxConcurrentRequests, 4 per core) + queue messages (host.json lets
+// batchSize + newBatchThreshold = 2 run per function, 3 functions) x 2 connections each (a job and its heartbeat) = 16
+// on a 1-core instance. maximumInstanceCount x postgresPoolSize must stay under the server's max_connections.
+@description('Npgsql connections per app instance; see the sizing note above.')
+param postgresPoolSize int = 16
 
 @description('Optional IPv4 address allowed through the PostgreSQL firewall (e.g. your own, for psql and seeding).')
 param clientIpAddress string = ''
@@ -41,8 +44,8 @@ param clientIpAddress string = ''
 @description('Optional object id of whoever uploads the web site (az ad signed-in-user show --query id -o tsv).')
 param deployerPrincipalId string = ''
 
-@description('Flex Consumption scale-out limit.')
-param maximumInstanceCount int = 4
+@description('Flex Consumption scale-out limit; x postgresPoolSize stays under max_connections (B1ms: 50).')
+param maximumInstanceCount int = 2
 
 @allowed([512, 2048, 4096])
 param instanceMemoryMB int = 2048

@@ -1,3 +1,4 @@
+using Nexus.Functions.Hosting;
 using System.Security.Claims;
 using System.Text;
 using Microsoft.AspNetCore.Http.Features;
@@ -19,7 +20,7 @@ public static class CatalogImportEndpoints
     public static void MapCatalogImportEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/admin/catalog-imports").WithTags("Catalog import").RequireAuthorization(Policies.Admin);
-        group.MapPost("/", UploadAsync);
+        group.MapPost("/", UploadAsync).Unqueued();
         group.MapGet("/", ListAsync);
         group.MapGet("/{id:long}", GetAsync);
         group.MapGet("/{id:long}/problems.csv", ProblemsCsvAsync);

@@ -1,3 +1,4 @@
+using Nexus.Functions.Hosting;
 using Dapper;
 using Nexus.Core.Storage;
 using Npgsql;
@@ -10,7 +11,7 @@ public static class HealthEndpoints
 
     public static void MapHealthEndpoints(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/health", CheckAsync).WithTags("Health").AllowAnonymous();
+        app.MapGet("/api/health", CheckAsync).WithTags("Health").AllowAnonymous().Unqueued();
     }
 
     private static async Task<IResult> CheckAsync(NpgsqlDataSource db, NexusStorage storage, ILoggerFactory loggers, CancellationToken ct)

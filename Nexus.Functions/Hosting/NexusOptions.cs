@@ -20,4 +20,15 @@ public sealed class NexusOptions
     /// <summary>Largest JSON request body under /api (logins, mappings, user records are a few hundred bytes).</summary>
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxJsonBodyBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Four per core: enough to keep the CPUs busy while some requests wait on I/O.</summary>
+    public static int DefaultConcurrentRequests => 4 * Environment.ProcessorCount;
+
+    /// <summary>API requests that run at once (see <see cref="RequestConcurrency"/>); default <see cref="DefaultConcurrentRequests"/>.</summary>
+    [Range(1, 1024)]
+    public int? MaxConcurrentRequests { get; set; }
+
+    /// <summary>API requests that may wait for a turn; beyond it a request is answered 503 at once.</summary>
+    [Range(0, 100_000)]
+    public int RequestQueueLimit { get; set; } = 1_000;
 }

@@ -60,6 +60,7 @@ public static class NexusServices
         services.AddExceptionHandler<BadRequestProblems>();
         services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true);
         services.AddOpenApi();
+        services.AddRequestConcurrency();
         services.AddNexusAuth();
         services.AddQueueFunctionHost(config, builder.Environment, handlerPort is { Length: > 0 });
         services.AddNexusFeatures();
@@ -78,6 +79,7 @@ public static class NexusServices
         app.UseStatusCodePages();
         app.UseJsonBodyLimit();
         app.UseNexusWebRoot();
+        app.UseRequestConcurrency();
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();

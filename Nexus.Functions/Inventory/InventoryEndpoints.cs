@@ -1,3 +1,4 @@
+using Nexus.Functions.Hosting;
 using System.Security.Claims;
 using System.Text;
 using System.Text.Json;
@@ -39,7 +40,7 @@ public static class InventoryEndpoints
         var group = app.MapGroup("/api/inventory").WithTags("Inventory").RequireAuthorization(Policies.Bodega);
         group.MapPost("/uploads", RequestUploadAsync);
         group.MapPost("/uploads/{id:long}/complete", CompleteUploadAsync);
-        group.MapPost("/upload", UploadFileAsync);
+        group.MapPost("/upload", UploadFileAsync).Unqueued();
         group.MapGet("/uploads", ListUploadsAsync);
         group.MapGet("/uploads/{id:long}", GetUploadAsync);
         group.MapGet("/uploads/{id:long}/errors.csv", ErrorsCsvAsync);

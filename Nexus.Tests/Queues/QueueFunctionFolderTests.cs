@@ -23,8 +23,8 @@ public sealed class QueueFunctionFolderTests : IAsyncLifetime
         await using var overridden = new NexusApp(_database, new Dictionary<string, string?> { ["Queues:MaxDequeueCount"] = "2" });
 
         var fromHostJson = plain.Services.GetRequiredService<IOptions<QueueHostOptions>>().Value;
-        Assert.Equal(16, fromHostJson.BatchSize);
-        Assert.Equal(8, fromHostJson.NewBatchThreshold);
+        Assert.Equal(1, fromHostJson.BatchSize);
+        Assert.Equal(1, fromHostJson.NewBatchThreshold);
         Assert.Equal(5, fromHostJson.MaxDequeueCount);
         Assert.Equal(TimeSpan.FromSeconds(5), fromHostJson.VisibilityTimeout);
         Assert.Equal(TimeSpan.FromSeconds(2), fromHostJson.MaxPollingInterval);
@@ -32,7 +32,7 @@ public sealed class QueueFunctionFolderTests : IAsyncLifetime
 
         var withOverride = overridden.Services.GetRequiredService<IOptions<QueueHostOptions>>().Value;
         Assert.Equal(2, withOverride.MaxDequeueCount);
-        Assert.Equal(16, withOverride.BatchSize);
+        Assert.Equal(1, withOverride.BatchSize);
     }
 
     [Fact]
