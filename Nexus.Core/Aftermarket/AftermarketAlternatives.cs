@@ -1,4 +1,4 @@
-using Dapper;
+using Nexus.Core.Database;
 using Npgsql;
 
 namespace Nexus.Core.Aftermarket;
@@ -13,12 +13,14 @@ public sealed class AftermarketAlternatives(NpgsqlDataSource dataSource)
     public async Task<IReadOnlyList<AftermarketAlternative>?> ForPartAsync(int partId, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(PartExistsSql, new { partId }, cancellationToken: cancellationToken)))
-        {
-            return null;
-        }
-        return (await connection.QueryAsync<AftermarketAlternative>(new CommandDefinition(AlternativesSql, new { partId }, cancellationToken: cancellationToken))).AsList();
+        await using var command = connection.Prepared(Sql, null, new NpgsqlParameter<int>("partId", partId));
+        await using var reader = await command.ExecutePreparedReaderAsync(cancellationToken);
+        var exists = (await reader.ReadRowsAsync<bool>(cancellationToken)).Single();
+        var alternatives = await reader.ReadRowsAsync<AftermarketAlternative>(cancellationToken);
+        return exists ? alternatives : null;
     }
+
+    private const string Sql = $"{PartExistsSql};\n{AlternativesSql}";
 
     private const string PartExistsSql = "SELECT EXISTS (SELECT 1 FROM parts WHERE id_part = @partId)";
 

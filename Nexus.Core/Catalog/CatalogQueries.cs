@@ -1,4 +1,5 @@
 using Dapper;
+using Nexus.Core.Database;
 using Npgsql;
 
 namespace Nexus.Core.Catalog;
@@ -186,35 +187,19 @@ public sealed class CatalogQueries(NpgsqlDataSource dataSource)
     private static string UnpreparedStatementFor(PartSearchQuery query) =>
         query.Number is not null ? ByNumberSql : query.ByVehicle ? ByVehicleSql : ByPartsSql;
 
-    // Prepared statements stay on the physical connection, so after the first call per connection this only binds and runs.
     // Both prepared statements take the same parameters (ByNameSql ignores Number).
     private static async Task<List<PartSummary>> QueryWithGenericPlanAsync(NpgsqlConnection connection, string sql, PartSearchQuery query, CancellationToken ct)
     {
         await using var transaction = await connection.BeginTransactionAsync(ct);
-        await using var command = new NpgsqlCommand(GenericPlan + sql, connection, transaction)
-        {
-            Parameters =
-            {
-                new NpgsqlParameter<string?>("Number", query.Number),
-                new NpgsqlParameter<string?>("Name", query.Name),
-                new NpgsqlParameter<int?>("CategoryId", query.CategoryId),
-                new NpgsqlParameter<bool>("IncludeAftermarket", query.IncludeAftermarket),
-                new NpgsqlParameter<int>("Limit", query.PageSize + 1),
-                new NpgsqlParameter<int>("Offset", query.Offset),
-            },
-        };
-        await command.PrepareAsync(ct);
-        await using var reader = await command.ExecuteReaderAsync(ct);
-        while (reader.FieldCount == 0 && await reader.NextResultAsync(ct))
-        {
-        }
-        var parse = reader.GetRowParser<PartSummary>();
-        var rows = new List<PartSummary>();
-        while (await reader.ReadAsync(ct))
-        {
-            rows.Add(parse(reader));
-        }
-        return rows;
+        await using var command = connection.Prepared(GenericPlan + sql, transaction,
+            new NpgsqlParameter<string?>("Number", query.Number),
+            new NpgsqlParameter<string?>("Name", query.Name),
+            new NpgsqlParameter<int?>("CategoryId", query.CategoryId),
+            new NpgsqlParameter<bool>("IncludeAftermarket", query.IncludeAftermarket),
+            new NpgsqlParameter<int>("Limit", query.PageSize + 1),
+            new NpgsqlParameter<int>("Offset", query.Offset));
+        await using var reader = await command.ExecutePreparedReaderAsync(ct);
+        return await reader.ReadRowsAsync<PartSummary>(ct);
     }
 
     /// <summary>For the bench: EXPLAIN ANALYZE of the very statement a search runs, with its parameters; server execution time in ms.</summary>
@@ -267,10 +252,11 @@ public sealed class CatalogQueries(NpgsqlDataSource dataSource)
             ORDER BY x.source_ref, x.cross_reference_number;
             """;
         await using var connection = await dataSource.OpenConnectionAsync(ct);
-        await using var results = await connection.QueryMultipleAsync(new CommandDefinition(sql, new { id }, cancellationToken: ct));
-        var part = await results.ReadSingleOrDefaultAsync<PartSummary>();
-        var vehicles = (await results.ReadAsync<PartVehicle>()).ToList();
-        var crossReferences = (await results.ReadAsync<PartCrossReference>()).ToList();
+        await using var command = connection.Prepared(sql, null, new NpgsqlParameter<int>("id", id));
+        await using var reader = await command.ExecutePreparedReaderAsync(ct);
+        var part = (await reader.ReadRowsAsync<PartSummary>(ct)).SingleOrDefault();
+        var vehicles = await reader.ReadRowsAsync<PartVehicle>(ct);
+        var crossReferences = await reader.ReadRowsAsync<PartCrossReference>(ct);
         return part is null
             ? null
             : new PartDetail(part.IdPart, part.OemPartNumber, part.NamePart, part.Description, part.IdCategory, part.NameCategory,

@@ -1,4 +1,4 @@
-using Dapper;
+using Nexus.Core.Database;
 using Npgsql;
 
 namespace Nexus.Core.Inventory;
@@ -64,15 +64,20 @@ public sealed class PartAvailability(NpgsqlDataSource db)
               AND (@includeOutOfStock OR wi.stock_quantity > 0)
             ORDER BY wi.price, wi.stock_quantity DESC, m.name_manufacture, ap.part_number, business_name, wi.warehouse_location
             """;
-        var parameters = new { partId, includeOutOfStock, bodegaRole = Auth.Roles.IdOf(Auth.Roles.Bodega) };
+        const string sql = $"{partSql};\n{oemSql};\n{aftermarketSql}";
         await using var connection = await db.OpenConnectionAsync(ct);
-        var part = await connection.QuerySingleOrDefaultAsync<Part>(new CommandDefinition(partSql, parameters, cancellationToken: ct));
+        await using var command = connection.Prepared(sql, null,
+            new NpgsqlParameter<int>("partId", partId),
+            new NpgsqlParameter<bool>("includeOutOfStock", includeOutOfStock),
+            new NpgsqlParameter<int>("bodegaRole", Auth.Roles.IdOf(Auth.Roles.Bodega)));
+        await using var reader = await command.ExecutePreparedReaderAsync(ct);
+        var part = (await reader.ReadRowsAsync<Part>(ct)).SingleOrDefault();
+        var offers = await reader.ReadRowsAsync<BodegaOffer>(ct);
+        var alternatives = await reader.ReadRowsAsync<AftermarketOffer>(ct);
         if (part is null)
         {
             return null;
         }
-        var offers = await connection.QueryAsync<BodegaOffer>(new CommandDefinition(oemSql, parameters, cancellationToken: ct));
-        var alternatives = await connection.QueryAsync<AftermarketOffer>(new CommandDefinition(aftermarketSql, parameters, cancellationToken: ct));
-        return new PartAvailabilityResult(part.IdPart, part.OemPartNumber, part.NamePart, offers.AsList(), alternatives.AsList());
+        return new PartAvailabilityResult(part.IdPart, part.OemPartNumber, part.NamePart, offers, alternatives);
     }
 }
