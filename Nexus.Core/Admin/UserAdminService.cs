@@ -70,6 +70,36 @@ public sealed class UserAdminService(NpgsqlDataSource db, PasswordHasher passwor
         return new SetActiveResult.Updated(user);
     }
 
+    /// <summary>
+    /// Ends every session of one user at once without deactivating the account (ASVS 7.4.5): refresh tokens stop working and,
+    /// through the per-request session check, so do access tokens. The user may log in again. Null when there is no such user.
+    /// </summary>
+    public async Task<int?> EndSessionsAsync(int actingUserId, int userId, CancellationToken cancellationToken)
+    {
+        const string exists = "SELECT EXISTS (SELECT 1 FROM users WHERE id_user = @userId)";
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(exists, new { userId }, transaction, cancellationToken: cancellationToken)))
+        {
+            return null;
+        }
+        var ended = await Sessions.RevokeAllOfUserAsync(connection, transaction, userId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogWarning("All {Sessions} sessions of user {UserId} ended by {ActingUserId}", ended, userId, actingUserId);
+        return ended;
+    }
+
+    /// <summary>Ends every session of every account but the caller's current one (ASVS 7.4.5): everyone else logs in again.</summary>
+    public async Task<int> EndAllSessionsAsync(int actingUserId, Guid keep, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var ended = await Sessions.RevokeAllButAsync(connection, transaction, keep, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogWarning("All sessions ended by {ActingUserId}: {Sessions} sessions", actingUserId, ended);
+        return ended;
+    }
+
     /// <summary>Creates an account that is active at once. Only ADMIN or OWNER may create ADMIN or OWNER accounts.</summary>
     public async Task<CreateUserResult> CreateAsync(string actingRole, NewUser user, CancellationToken cancellationToken)
     {

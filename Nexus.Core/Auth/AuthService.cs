@@ -42,7 +42,8 @@ public sealed class AuthService(
 
     private sealed record Credentials(int UserId, string Pass, bool IsActive);
 
-    public async Task<LoginResult> LoginAsync(string email, string password, string clientAddress, CancellationToken cancellationToken)
+    /// <param name="userAgent">The client's User-Agent, kept with the session so that its owner can recognise it.</param>
+    public async Task<LoginResult> LoginAsync(string email, string password, string clientAddress, CancellationToken cancellationToken, string? userAgent = null)
     {
         var account = EmailAddress.Normalize(email);
         var attempt = throttle.TryBegin(account, clientAddress, out var retryAfter);
@@ -77,7 +78,7 @@ public sealed class AuthService(
 
         var user = await UserAccounts.FindAsync(connection, credentials.UserId, cancellationToken)
             ?? throw new InvalidOperationException($"User {credentials.UserId} vanished during login.");
-        var session = await StartSessionAsync(connection, user, cancellationToken);
+        var session = await StartSessionAsync(connection, user, new SessionClient(userAgent, clientAddress), cancellationToken);
         logger.LogInformation("User {UserId} logged in", user.UserId);
         return new LoginResult.Success(session);
     }
@@ -86,14 +87,14 @@ public sealed class AuthService(
     public async Task<AuthSession> StartSessionAsync(UserProfile user, CancellationToken cancellationToken)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return await StartSessionAsync(connection, user, cancellationToken);
+        return await StartSessionAsync(connection, user, null, cancellationToken);
     }
 
-    private async Task<AuthSession> StartSessionAsync(NpgsqlConnection connection, UserProfile user, CancellationToken cancellationToken)
+    private async Task<AuthSession> StartSessionAsync(NpgsqlConnection connection, UserProfile user, SessionClient? client, CancellationToken cancellationToken)
     {
         var family = Guid.NewGuid();
         var expiresAt = clock.GetUtcNow() + TimeSpan.FromDays(jwt.Value.RefreshTokenDays);
-        var refreshToken = await Sessions.InsertAsync(connection, null, user.UserId, family, expiresAt, cancellationToken);
+        var refreshToken = await Sessions.InsertAsync(connection, null, user.UserId, family, expiresAt, cancellationToken, client);
         var access = accessTokens.Issue(user.UserId, user.Role, user.BusinessName, family);
         return new AuthSession(access.Token, access.ExpiresIn, refreshToken, user);
     }
@@ -105,7 +106,7 @@ public sealed class AuthService(
     /// Rotates a refresh token: the presented one is spent and a new one joins the same family.
     /// Presenting a spent token again is treated as theft and ends the whole family. Null means 401.
     /// </summary>
-    public async Task<AuthSession?> RefreshAsync(string refreshToken, CancellationToken cancellationToken)
+    public async Task<AuthSession?> RefreshAsync(string refreshToken, CancellationToken cancellationToken, SessionClient? client = null)
     {
         const string findForUpdate = """
             SELECT id_session, user_id, family_id, expires_at, created_at, rotated_at, revoked_at
@@ -154,7 +155,7 @@ public sealed class AuthService(
 
         await connection.ExecuteAsync(new CommandDefinition(spend, new { presented.IdSession }, transaction, cancellationToken: cancellationToken));
         // The family keeps its original expiry: rotation never extends a session beyond its absolute lifetime.
-        var next = await Sessions.InsertAsync(connection, transaction, user.UserId, presented.FamilyId, presented.ExpiresAt, cancellationToken);
+        var next = await Sessions.InsertAsync(connection, transaction, user.UserId, presented.FamilyId, presented.ExpiresAt, cancellationToken, client);
         await transaction.CommitAsync(cancellationToken);
 
         var access = accessTokens.Issue(user.UserId, user.Role, user.BusinessName, presented.FamilyId);
@@ -183,7 +184,33 @@ public sealed class AuthService(
         await transaction.CommitAsync(cancellationToken);
     }
 
-    private sealed record AccountPassword(string Email, string Pass);
+    /// <summary>The caller's live sessions (ASVS 7.5.2), the one of <paramref name="current"/> marked and first.</summary>
+    public async Task<IReadOnlyList<ActiveSession>> ListSessionsAsync(int userId, Guid current, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        return await Sessions.ListActiveAsync(connection, userId, current, now, now - TimeSpan.FromDays(jwt.Value.SessionIdleDays), cancellationToken);
+    }
+
+    /// <summary>
+    /// Ends one session family of the user at once (ASVS 7.5.2, 10.4.9): its refresh tokens stop working and, since every
+    /// request checks the family (<see cref="IsAccessCurrentAsync"/>), so do its access tokens. False when the user
+    /// has no such live session (unknown, another user's, or already ended).
+    /// </summary>
+    public async Task<bool> EndSessionAsync(int userId, Guid family, CancellationToken cancellationToken)
+    {
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var ended = await Sessions.RevokeFamilyAsync(connection, transaction, family, cancellationToken, userId);
+        await transaction.CommitAsync(cancellationToken);
+        if (ended > 0)
+        {
+            logger.LogInformation("User {UserId} ended session family {FamilyId}", userId, family);
+        }
+        return ended > 0;
+    }
+
+    private sealed record AccountPassword(string Email, string Pass, string Name, string? BusinessName);
 
     /// <summary>
     /// Changes the password of a signed-in user who proves the current one (throttled like a login, so it cannot be
@@ -192,18 +219,19 @@ public sealed class AuthService(
     public async Task<PasswordChangeResult> ChangePasswordAsync(
         int userId, Guid family, string currentPassword, string newPassword, string clientAddress, CancellationToken cancellationToken)
     {
-        const string find = "SELECT email, pass FROM users WHERE id_user = @userId AND is_active";
+        const string find = "SELECT email, pass, name_user AS name, business_name FROM users WHERE id_user = @userId AND is_active";
         const string update = "UPDATE users SET pass = @hash WHERE id_user = @userId";
-        if (PasswordPolicy.Problem(newPassword) is { } problem)
-        {
-            return new PasswordChangeResult.Invalid(new Dictionary<string, string[]> { ["new_password"] = [problem] });
-        }
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
         var current = await connection.QuerySingleOrDefaultAsync<AccountPassword>(
             new CommandDefinition(find, new { userId }, cancellationToken: cancellationToken));
         if (current is null)
         {
             return new PasswordChangeResult.WrongPassword();
+        }
+        // Checked before the current password, like a form's own validation: it reveals nothing about the account.
+        if (PasswordPolicy.Problem(newPassword, current.Email, current.Name, current.BusinessName) is { } problem)
+        {
+            return new PasswordChangeResult.Invalid(new Dictionary<string, string[]> { ["new_password"] = [problem] });
         }
         var attempt = throttle.TryBegin(EmailAddress.Normalize(current.Email), clientAddress, out var retryAfter);
         if (attempt is null)

@@ -18,7 +18,7 @@ public sealed record NewUser(
         {
             errors["email"] = [email];
         }
-        if (PasswordPolicy.Problem(Password) is { } password)
+        if (PasswordPolicy.Problem(Password, Email, Name, BusinessName) is { } password)
         {
             errors["password"] = [password];
         }

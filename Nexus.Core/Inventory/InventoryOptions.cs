@@ -48,6 +48,24 @@ public sealed class InventoryOptions
     [Range(1024, 64L * 1024 * 1024)]
     public long MaxPreviewBytes { get; set; } = 5L * 1024 * 1024;
 
+    /// <summary>
+    /// Uploads of one bodega that may be in flight at once (ASVS 5.2.4): processing, or pending and requested within
+    /// <see cref="ActiveUploadWindow"/> (a pending one older than that is an abandoned ticket or stuck behind the queue).
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxActiveUploads { get; set; } = 10;
+
+    [Range(typeof(TimeSpan), "00:01:00", "1.00:00:00")]
+    public TimeSpan ActiveUploadWindow { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>Uploads one bodega may request within an hour, whatever became of them (ASVS 2.4.1, 5.2.4).</summary>
+    [Range(1, 100_000)]
+    public int MaxUploadsPerHour { get; set; } = 60;
+
+    /// <summary>Mapping previews one user may ask for per minute (each reads up to <see cref="MaxPreviewBytes"/>; ASVS 2.4.1).</summary>
+    [Range(1, 10_000)]
+    public int MaxPreviewsPerMinute { get; set; } = 20;
+
     /// <summary>Data rows the mapping preview returns after the header row.</summary>
     [Range(1, 200)]
     public int PreviewRows { get; set; } = 20;

@@ -56,9 +56,10 @@ public sealed class InventoryUploadIntake(
     public string TooLargeMessage => new UploadTooLargeException(_options.MaxUploadBytes).Message;
 
     /// <summary>Records a pending upload and signs a URL that can create that one blob and do nothing else.</summary>
+    /// <exception cref="UploadQuotaExceededException">The bodega has too many uploads in flight or requested in the last hour.</exception>
     public async Task<UploadTicket> RequestAsync(int userId, string fileName, string mode, InventoryColumnMapping? mapping, CancellationToken ct)
     {
-        var (uploadId, blobName) = await uploads.CreateAsync(userId, fileName, mode, mapping, ct);
+        var (uploadId, blobName) = await uploads.CreateAsync(userId, fileName, mode, mapping, ct, UploadQuota.From(_options));
         var blob = Container.GetBlobClient(blobName);
         var now = time.GetUtcNow();
         var expiresAt = now + _options.UploadUrlLifetime;
@@ -119,9 +120,10 @@ public sealed class InventoryUploadIntake(
     /// A file over the limit leaves no blob (its blocks are never committed) and a failed upload. Call
     /// <see cref="AnnounceAsync(StoredUpload, CancellationToken)"/> or <see cref="AbandonAsync"/> with what it stored.
     /// </summary>
+    /// <exception cref="UploadQuotaExceededException">As for <see cref="RequestAsync"/>; nothing is read or stored.</exception>
     public async Task<UploadIntakeResult> ReceiveAsync(int userId, string fileName, string mode, InventoryColumnMapping? mapping, Stream content, CancellationToken ct)
     {
-        var (uploadId, blobName) = await uploads.CreateAsync(userId, fileName, mode, mapping, ct);
+        var (uploadId, blobName) = await uploads.CreateAsync(userId, fileName, mode, mapping, ct, UploadQuota.From(_options));
         var limited = new SizeLimitedStream(content, _options.MaxUploadBytes);
         BlobContentInfo stored;
         try

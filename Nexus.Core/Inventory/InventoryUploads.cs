@@ -10,9 +10,28 @@ public sealed class InventoryUploads(NpgsqlDataSource db)
 {
     public static readonly string[] Modes = ["merge", "replace"];
 
-    /// <summary>Records a pending upload and chooses the blob it must be written to: {user}/{random}.{ext}.</summary>
-    public async Task<(long IdUpload, string BlobName)> CreateAsync(int userId, string filename, string mode, InventoryColumnMapping? mapping, CancellationToken ct)
+    /// <summary>Advisory lock class (key: user id) that makes the quota check and the insert of a bodega's uploads one step.</summary>
+    public const int UploadQuotaLockClass = 30_002;
+
+    private sealed record QuotaUse(int Active, int LastHour, DateTime? OldestInHour);
+
+    /// <summary>
+    /// Records a pending upload and chooses the blob it must be written to: {user}/{random}.{ext}. With a
+    /// <paramref name="quota"/>, throws <see cref="UploadQuotaExceededException"/> instead when the bodega has too many
+    /// uploads in flight or requested too many in the last hour.
+    /// </summary>
+    public async Task<(long IdUpload, string BlobName)> CreateAsync(
+        int userId, string filename, string mode, InventoryColumnMapping? mapping, CancellationToken ct, UploadQuota? quota = null)
     {
+        const string lockSql = "SELECT pg_advisory_xact_lock(@lockClass, @userId)";
+        const string useSql = """
+            SELECT count(*) FILTER (WHERE status = 'processing' OR (status = 'pending' AND created_at > now() - @activeWindow))::int AS active,
+                   count(*) FILTER (WHERE created_at > now() - interval '1 hour')::int AS last_hour,
+                   min(created_at) FILTER (WHERE created_at > now() - interval '1 hour') AS oldest_in_hour
+            FROM inventory_uploads
+            WHERE user_id = @userId
+              AND (status IN ('pending', 'processing') OR created_at > now() - interval '1 hour')
+            """;
         const string sql = """
             INSERT INTO inventory_uploads (user_id, filename, blob_name, mode, mapping)
             VALUES (@userId, @filename, @blobName, @mode, @mapping::jsonb)
@@ -28,8 +47,31 @@ public sealed class InventoryUploads(NpgsqlDataSource db)
         var name = Path.GetFileName(filename);
         name = name.Length > 200 ? name[^200..] : name;
         await using var connection = await db.OpenConnectionAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        if (quota is not null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(lockSql, new { lockClass = UploadQuotaLockClass, userId }, transaction, cancellationToken: ct));
+            var use = await connection.QuerySingleAsync<QuotaUse>(new CommandDefinition(
+                useSql, new { userId, activeWindow = quota.ActiveWindow }, transaction, cancellationToken: ct));
+            if (use.Active >= quota.MaxActive)
+            {
+                throw new UploadQuotaExceededException("Demasiadas cargas en curso / Too many uploads in progress",
+                    $"Tienes {use.Active} cargas pendientes o en proceso (máximo {quota.MaxActive}): espera a que terminen. "
+                    + $"/ You have {use.Active} uploads pending or processing (at most {quota.MaxActive}): wait for them to finish.",
+                    TimeSpan.FromMinutes(1));
+            }
+            if (use.LastHour >= quota.MaxPerHour)
+            {
+                var retryAfter = use.OldestInHour is { } oldest ? oldest.AddHours(1) - DateTime.UtcNow : TimeSpan.FromHours(1);
+                throw new UploadQuotaExceededException("Demasiadas cargas / Too many uploads",
+                    $"Ya pediste {use.LastHour} cargas en la última hora (máximo {quota.MaxPerHour}). "
+                    + $"/ You requested {use.LastHour} uploads in the last hour (at most {quota.MaxPerHour}).",
+                    retryAfter > TimeSpan.FromSeconds(1) ? retryAfter : TimeSpan.FromSeconds(1));
+            }
+        }
         var id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(sql,
-            new { userId, filename = name, blobName, mode, mapping = mapping?.ToJson() }, cancellationToken: ct));
+            new { userId, filename = name, blobName, mode, mapping = mapping?.ToJson() }, transaction, cancellationToken: ct));
+        await transaction.CommitAsync(ct);
         return (id, blobName);
     }
 

@@ -11,6 +11,9 @@ public static class AdminEndpoints
 {
     public sealed record ActivateBody(bool? IsActive);
 
+    /// <summary>How many session families (one per login) an admin's "end sessions" ended.</summary>
+    public sealed record EndSessionsResponse(int SessionsEnded);
+
     public sealed record CreateUserBody(string? Name, string? Email, string? Password, string? Role, string? BusinessName, string? Phone, string? Address);
 
     public static void MapAdminEndpoints(this IEndpointRouteBuilder app)
@@ -20,6 +23,8 @@ public static class AdminEndpoints
         group.MapGet("/users/{id:int}", GetUserAsync);
         group.MapPut("/users/{id:int}/activate", SetActiveAsync);
         group.MapPost("/users", CreateUserAsync);
+        group.MapDelete("/users/{id:int}/sessions", EndUserSessionsAsync);
+        group.MapDelete("/sessions", EndAllSessionsAsync);
     }
 
     private static async Task<IResult> ListUsersAsync(
@@ -75,6 +80,14 @@ public static class AdminEndpoints
             _ => UserNotFound(id),
         };
     }
+
+    /// <summary>Ends every session of one user at once; the account stays active and may log in again (ASVS 7.4.5).</summary>
+    private static async Task<IResult> EndUserSessionsAsync(int id, UserAdminService admin, ClaimsPrincipal caller, CancellationToken ct) =>
+        await admin.EndSessionsAsync(caller.UserId(), id, ct) is { } ended ? Results.Ok(new EndSessionsResponse(ended)) : UserNotFound(id);
+
+    /// <summary>Ends the sessions of every account but the caller's current session (e.g. after a suspected key or database leak).</summary>
+    private static async Task<IResult> EndAllSessionsAsync(UserAdminService admin, ClaimsPrincipal caller, CancellationToken ct) =>
+        Results.Ok(new EndSessionsResponse(await admin.EndAllSessionsAsync(caller.UserId(), caller.SessionFamily(), ct)));
 
     private static async Task<IResult> CreateUserAsync(CreateUserBody body, UserAdminService admin, ClaimsPrincipal caller, CancellationToken ct)
     {

@@ -25,6 +25,9 @@ public static class AuthEndpoints
 
     public sealed record RegisterResponse(string Status, string Message);
 
+    /// <summary>The caller's live sessions, the current one first.</summary>
+    public sealed record SessionList(IReadOnlyList<ActiveSession> Items);
+
     public static void MapAuthEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/auth").WithTags("Auth");
@@ -35,6 +38,8 @@ public static class AuthEndpoints
         group.MapPost("/logout", LogoutAsync).AllowAnonymous();
         group.MapGet("/me", MeAsync).RequireAuthorization();
         group.MapPost("/password", ChangePasswordAsync).RequireAuthorization();
+        group.MapGet("/sessions", ListSessionsAsync).RequireAuthorization();
+        group.MapDelete("/sessions/{id:guid}", EndSessionAsync).RequireAuthorization();
     }
 
     private static async Task<IResult> RegisterAsync(RegisterBody body, AuthService auth, CancellationToken ct)
@@ -63,7 +68,7 @@ public static class AuthEndpoints
         {
             return Results.ValidationProblem(errors);
         }
-        var result = await auth.LoginAsync(body.Email!, body.Password!, ClientAddress(http), ct);
+        var result = await auth.LoginAsync(body.Email!, body.Password!, ClientAddress(http), ct, UserAgent(http));
         if (result is LoginResult.Success && RefreshCookie.Read(http.Request) is { } previous)
         {
             // Re-authenticating in the same browser ends the session it had (ASVS 7.2.4).
@@ -95,6 +100,29 @@ public static class AuthEndpoints
 
     private static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
+    private static string? UserAgent(HttpContext http) => http.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null;
+
+    private static SessionClient Client(HttpContext http) => new(UserAgent(http), ClientAddress(http));
+
+    /// <summary>The caller's live sessions (login, last use, client) so that a forgotten or stolen one can be ended (ASVS 7.5.2).</summary>
+    private static async Task<IResult> ListSessionsAsync(ClaimsPrincipal user, AuthService auth, CancellationToken ct) =>
+        Results.Ok(new SessionList(await auth.ListSessionsAsync(user.UserId(), user.SessionFamily(), ct)));
+
+    /// <summary>Ends one of the caller's sessions at once, its refresh and access tokens alike; the current one is a logout.</summary>
+    private static async Task<IResult> EndSessionAsync(Guid id, ClaimsPrincipal user, AuthService auth, HttpContext http, CancellationToken ct)
+    {
+        if (!await auth.EndSessionAsync(user.UserId(), id, ct))
+        {
+            return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Session not found",
+                detail: "You have no open session with this id; it may have ended already.");
+        }
+        if (id == user.SessionFamily() && RefreshCookie.IsWebClient(http.Request))
+        {
+            RefreshCookie.Delete(http);
+        }
+        return Results.NoContent();
+    }
+
     /// <summary>Rotates the refresh token of the body, or else (web clients only) of the <see cref="RefreshCookie"/>.</summary>
     private static async Task<IResult> RefreshAsync(RefreshBody? body, AuthService auth, HttpContext http, CancellationToken ct)
     {
@@ -104,7 +132,7 @@ public static class AuthEndpoints
         {
             return Results.ValidationProblem(new Dictionary<string, string[]> { ["refresh_token"] = ["Refresh token is required."] });
         }
-        var session = await auth.RefreshAsync(token, ct);
+        var session = await auth.RefreshAsync(token, ct, Client(http));
         if (session is null)
         {
             if (fromCookie)

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Nexus.Core.Admin;
 using Nexus.Core.Auth;
+using Nexus.Core.Inventory;
 
 namespace Nexus.Functions.Auth;
 
@@ -23,16 +24,31 @@ public static class RateLimits
 {
     public const string Registration = "registration";
 
+    /// <summary>Mapping previews per user and minute (<c>Inventory:MaxPreviewsPerMinute</c>).</summary>
+    public const string InventoryPreview = "inventory-preview";
+
+    /// <summary>The 429 problem: the endpoint's <see cref="RateLimitProblem"/>, or the registration one.</summary>
     public static ValueTask RejectAsync(OnRejectedContext context)
     {
         var http = context.HttpContext;
         var seconds = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var retryAfter) ? (int)Math.Ceiling(retryAfter.TotalSeconds) : 3600;
         http.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return new ValueTask(Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many registrations",
-            detail: $"Too many registrations from this address. Try again in {seconds} seconds.",
+        var problem = http.GetEndpoint()?.Metadata.GetMetadata<RateLimitProblem>()
+            ?? new RateLimitProblem("Too many registrations", "Too many registrations from this address. Try again in {0} seconds.");
+        return new ValueTask(Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: problem.Title,
+            detail: string.Format(System.Globalization.CultureInfo.InvariantCulture, problem.DetailFormat, seconds),
             type: "https://www.rfc-editor.org/rfc/rfc6585#section-4").ExecuteAsync(http));
     }
+
+    /// <summary>Partitions a limit by the signed-in user; anonymous requests are not limited here (authorization refuses them).</summary>
+    public static RateLimitPartition<string> PerUser(HttpContext http, Func<string, FixedWindowRateLimiterOptions> options) =>
+        http.User.FindFirst(AuthClaims.UserId)?.Value is { } userId
+            ? RateLimitPartition.GetFixedWindowLimiter(userId, options)
+            : RateLimitPartition.GetNoLimiter("anonymous");
 }
+
+/// <summary>Title and detail of the 429 problem of a rate-limited endpoint; <c>{0}</c> in the detail is the seconds to wait.</summary>
+public sealed record RateLimitProblem(string Title, string DetailFormat);
 
 public static class AuthSetup
 {
@@ -57,6 +73,11 @@ public static class AuthSetup
                     PermitLimit = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.MaxRegistrationsPerAddressPerHour,
                     Window = TimeSpan.FromHours(1),
                 }));
+            o.AddPolicy(RateLimits.InventoryPreview, http => RateLimits.PerUser(http, _ => new FixedWindowRateLimiterOptions
+            {
+                PermitLimit = http.RequestServices.GetRequiredService<IOptions<InventoryOptions>>().Value.MaxPreviewsPerMinute,
+                Window = TimeSpan.FromMinutes(1),
+            }));
             o.OnRejected = (context, _) => RateLimits.RejectAsync(context);
         });
         services.AddAuthorizationBuilder()

@@ -46,13 +46,15 @@ public static class InventoryEndpoints
         group.MapGet("/uploads/{id:long}/errors.csv", ErrorsCsvAsync);
         group.MapGet("/mapping", GetMappingAsync);
         group.MapPut("/mapping", PutMappingAsync);
-        group.MapPost("/mapping/preview", PreviewAsync);
+        group.MapPost("/mapping/preview", PreviewAsync).RequireRateLimiting(RateLimits.InventoryPreview)
+            .WithMetadata(new RateLimitProblem("Demasiadas vistas previas / Too many previews",
+                "Pediste demasiadas vistas previas: espera {0} segundos. / Too many mapping previews: try again in {0} seconds."));
         group.MapGet("/items", ListItemsAsync);
         group.MapDelete("/items", DeleteItemsAsync);
     }
 
     private static async Task<IResult> RequestUploadAsync(
-        UploadRequestBody body, ClaimsPrincipal user, InventoryUploadIntake intake, InventoryMappings mappings, CancellationToken ct)
+        UploadRequestBody body, ClaimsPrincipal user, InventoryUploadIntake intake, InventoryMappings mappings, HttpContext http, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (UploadFileName.Problem(body.Filename) is { } fileProblem)
@@ -69,7 +71,15 @@ public static class InventoryEndpoints
         {
             return InventoryProblems.NoMapping();
         }
-        var ticket = await intake.RequestAsync(user.UserId(), UploadFileName.Clean(body.Filename), mode!, mapping, ct);
+        UploadTicket ticket;
+        try
+        {
+            ticket = await intake.RequestAsync(user.UserId(), UploadFileName.Clean(body.Filename), mode!, mapping, ct);
+        }
+        catch (UploadQuotaExceededException e)
+        {
+            return InventoryProblems.QuotaExceeded(http, e);
+        }
         var location = UploadLocation(ticket.UploadId);
         return Results.Created(location, new UploadTicketResponse(ticket.UploadId, ticket.UploadUrl.ToString(), ticket.BlobName, ticket.ExpiresAt,
             "PUT", BlockBlobHeaders, location + "/complete"));
@@ -133,7 +143,7 @@ public static class InventoryEndpoints
                         mappingText = await section.ReadTextAsync(ct);
                         break;
                     case "file" when section.FileName is not null:
-                        var (refused, result) = await ReceiveFileAsync(section, modeText, mappingText, user.UserId(), intake, mappings, ct);
+                        var (refused, result) = await ReceiveFileAsync(context, section, modeText, mappingText, user.UserId(), intake, mappings, ct);
                         if (result is UploadIntakeResult.Stored s)
                         {
                             stored = s.Upload;
@@ -168,7 +178,7 @@ public static class InventoryEndpoints
 
     /// <returns>A problem when the request is refused before any byte is stored; otherwise what the intake did with the file.</returns>
     private static async Task<(IResult? Refused, UploadIntakeResult? Result)> ReceiveFileAsync(
-        FormSection file, string? modeText, string? mappingText, int userId, InventoryUploadIntake intake, InventoryMappings mappings, CancellationToken ct)
+        HttpContext http, FormSection file, string? modeText, string? mappingText, int userId, InventoryUploadIntake intake, InventoryMappings mappings, CancellationToken ct)
     {
         var errors = new Dictionary<string, string[]>();
         if (UploadFileName.Problem(file.FileName) is { } fileProblem)
@@ -197,7 +207,14 @@ public static class InventoryEndpoints
         {
             return (InventoryProblems.NoMapping(), null);
         }
-        return (null, await intake.ReceiveAsync(userId, UploadFileName.Clean(file.FileName), mode!, mapping, file.Body, ct));
+        try
+        {
+            return (null, await intake.ReceiveAsync(userId, UploadFileName.Clean(file.FileName), mode!, mapping, file.Body, ct));
+        }
+        catch (UploadQuotaExceededException e)
+        {
+            return (InventoryProblems.QuotaExceeded(http, e), null);
+        }
     }
 
     private static async Task<IResult> ListUploadsAsync(

@@ -14,6 +14,14 @@ internal static class InventoryProblems
         title: "Archivo demasiado grande / File too large",
         detail: new UploadTooLargeException(limit).Message);
 
+    /// <summary>429 with Retry-After: the bodega's upload quota (in flight or per hour) is used up; nothing was recorded.</summary>
+    public static IResult QuotaExceeded(HttpContext http, UploadQuotaExceededException e)
+    {
+        http.Response.Headers.RetryAfter = ((int)Math.Ceiling(e.RetryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
+        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: e.Title, detail: e.Message,
+            type: "https://www.rfc-editor.org/rfc/rfc6585#section-4");
+    }
+
     public static IResult NoMapping() => Results.ValidationProblem(
         new Dictionary<string, string[]>
         {

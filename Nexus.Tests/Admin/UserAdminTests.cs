@@ -48,6 +48,62 @@ public sealed class UserAdminTests(SharedAppFixture fixture) : IClassFixture<Sha
     }
 
     [Fact]
+    public async Task Ending_a_users_sessions_stops_its_tokens_at_once_and_leaves_the_account_active()
+    {
+        using var admin = await _app.CreateClientAsync(Roles.Admin);
+        var bodega = await _app.CreateUserAsync(Roles.Bodega);
+        var bystander = await _app.CreateUserAsync(Roles.Bodega);
+        using var anonymous = _app.CreateClient();
+        var secondLogin = await (await anonymous.LoginAsync(bodega.Email, TestUsers.Password)).JsonAsync();
+        using var asBodega = _app.CreateClient().WithBearer(bodega.AccessToken);
+        using var asSecondLogin = _app.CreateClient().WithBearer(secondLogin["access_token"]!.GetValue<string>());
+
+        var end = await admin.DeleteAsync($"/api/admin/users/{bodega.Id}/sessions");
+
+        Assert.Equal(HttpStatusCode.OK, end.StatusCode);
+        Assert.Equal(2, (await end.JsonAsync())["sessions_ended"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await asBodega.GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await asSecondLogin.GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.RefreshAsync(bodega.RefreshToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.RefreshAsync(secondLogin["refresh_token"]!.GetValue<string>())).StatusCode);
+        // Not a deactivation: the account is still active and its owner simply logs in again; other users go on.
+        Assert.True((await (await admin.GetAsync($"/api/admin/users/{bodega.Id}")).JsonAsync())["is_active"]!.GetValue<bool>());
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.LoginAsync(bodega.Email, TestUsers.Password)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.RefreshAsync(bystander.RefreshToken)).StatusCode);
+
+        var again = await admin.DeleteAsync($"/api/admin/users/{bodega.Id}/sessions");
+        Assert.Equal(1, (await again.JsonAsync())["sessions_ended"]!.GetValue<int>());
+        var unknown = await ProblemAssert.IsProblemAsync(await admin.DeleteAsync("/api/admin/users/999999/sessions"), HttpStatusCode.NotFound);
+        Assert.Equal("User not found", unknown["title"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public async Task Ending_every_session_spares_only_the_callers_current_one()
+    {
+        var owner = await _app.CreateUserAsync(Roles.Owner);
+        var taller = await _app.CreateUserAsync(Roles.Taller);
+        var otherAdmin = await _app.CreateUserAsync(Roles.Admin);
+        using var anonymous = _app.CreateClient();
+        var ownersOtherLogin = await (await anonymous.LoginAsync(owner.Email, TestUsers.Password)).JsonAsync();
+        using var asOwner = _app.CreateClient().WithBearer(owner.AccessToken);
+
+        var end = await asOwner.DeleteAsync("/api/admin/sessions");
+
+        Assert.Equal(HttpStatusCode.OK, end.StatusCode);
+        Assert.True((await end.JsonAsync())["sessions_ended"]!.GetValue<int>() >= 3);
+        Assert.Equal(HttpStatusCode.OK, (await asOwner.GetAsync("/api/auth/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.RefreshAsync(owner.RefreshToken)).StatusCode);
+        foreach (var token in new[] { taller.AccessToken, otherAdmin.AccessToken, ownersOtherLogin["access_token"]!.GetValue<string>() })
+        {
+            using var client = _app.CreateClient().WithBearer(token);
+            Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/auth/me")).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await anonymous.RefreshAsync(taller.RefreshToken)).StatusCode);
+        await using var connection = await _app.Database.DataSource.OpenConnectionAsync();
+        Assert.Equal(1, await connection.ExecuteScalarAsync<int>("SELECT count(DISTINCT family_id) FROM sessions WHERE revoked_at IS NULL"));
+    }
+
+    [Fact]
     public async Task List_filters_by_role_and_status_pages_and_puts_pending_accounts_first()
     {
         using var admin = await _app.CreateClientAsync(Roles.Admin);

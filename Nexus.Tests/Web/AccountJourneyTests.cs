@@ -190,6 +190,57 @@ public sealed class AccountJourneyTests(BrowserFixture browser)
         Assert.Empty(session.ScriptErrors);
     }
 
+    [Fact]
+    public async Task A_taller_closes_a_forgotten_session_and_changes_the_password_on_the_account_page()
+    {
+        // CreateUserAsync opens a session of its own: the "other device" the user will close.
+        var taller = await browser.App.CreateUserAsync(Roles.Taller);
+        await using var session = await browser.NewSessionAsync(BrowserFixture.Desktop);
+        var page = session.Page;
+        await LogInAsync(page, taller.Email, TestUsers.Password);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Mi cuenta" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/cuenta\\.html$"));
+        await Expect(page.Locator("#account-summary")).ToContainTextAsync(taller.Email);
+
+        // 1. Two open sessions, this one marked; closing the other ends its tokens at once.
+        var rows = page.Locator("#sessions-list tbody tr");
+        await Expect(rows).ToHaveCountAsync(2);
+        await Expect(rows.First).ToContainTextAsync("Esta sesión");
+        await Expect(rows.First).ToContainTextAsync("Chrome en Linux");
+        await session.ScreenshotAsync("cuenta-desktop");
+        await rows.Nth(1).GetByRole(AriaRole.Button, new() { NameRegex = new Regex("^Cerrar la sesión de Dispositivo desconocido") }).ClickAsync();
+        await Expect(page.Locator("#sessions-message")).ToContainTextAsync("Sesión cerrada");
+        await Expect(rows).ToHaveCountAsync(1);
+        using var api = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await api.RefreshAsync(taller.RefreshToken)).StatusCode);
+
+        // 2. A password naming the app, then a common one, are refused with the reason; a good one is taken.
+        await page.GetByLabel("Contraseña actual").FillAsync(TestUsers.Password);
+        await page.Locator("#new-password").FillAsync("mi-clave-nexus-2026");
+        await page.GetByLabel("Repite la contraseña nueva").FillAsync("mi-clave-nexus-2026");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cambiar contraseña" }).ClickAsync();
+        await Expect(page.Locator("#new-password-error")).ToContainTextAsync("No uses «nexus»");
+        await page.Locator("#new-password").FillAsync("password1234");
+        await page.GetByLabel("Repite la contraseña nueva").FillAsync("password1234");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cambiar contraseña" }).ClickAsync();
+        await Expect(page.Locator("#new-password-error")).ToContainTextAsync("más comunes");
+        await page.Locator("#new-password").FillAsync("tornillo-violeta-73");
+        await page.GetByLabel("Repite la contraseña nueva").FillAsync("tornillo-violeta-7");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cambiar contraseña" }).ClickAsync();
+        await Expect(page.Locator("#confirm-password-error")).ToContainTextAsync("No coincide");
+        await page.GetByLabel("Repite la contraseña nueva").FillAsync("tornillo-violeta-73");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cambiar contraseña" }).ClickAsync();
+        await Expect(page.Locator("#password-message")).ToContainTextAsync("Contraseña cambiada");
+        Assert.Equal(System.Net.HttpStatusCode.OK, (await api.LoginAsync(taller.Email, "tornillo-violeta-73")).StatusCode);
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await api.LoginAsync(taller.Email, TestUsers.Password)).StatusCode);
+
+        // 3. Closing this session is a logout.
+        await rows.First.GetByRole(AriaRole.Button, new() { Name = "Cerrar esta sesión" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/login\\.html$"));
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Mi cuenta" })).ToHaveCountAsync(0);
+        Assert.Empty(session.ScriptErrors);
+    }
+
     private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     private static async Task LogInAsync(IPage page, string email, string password)

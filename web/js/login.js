@@ -8,6 +8,7 @@ const PAGES_BY_ROLE = {
   'index.html': null,
   'bodega.html': ['BODEGA'],
   'admin.html': STAFF,
+  'cuenta.html': ['TALLER', 'BODEGA', ...STAFF],
 };
 
 /**

@@ -17,6 +17,7 @@ function links(user) {
   const items = [{ href: 'index.html', text: 'Catálogo' }];
   if (user?.role === 'BODEGA') items.push({ href: 'bodega.html', text: 'Mi bodega' });
   if (STAFF.includes(user?.role)) items.push({ href: 'admin.html', text: 'Administración' });
+  if (user) items.push({ href: 'cuenta.html', text: 'Mi cuenta' });
   return items;
 }
 
