@@ -19,6 +19,10 @@ param deployerPrincipalId string
 @description('Origins besides this account\'s own static website that may PUT uploads with a SAS.')
 param extraUploadOrigins array
 
+@description('Days an uploaded inventory file or article feed is kept after it was written; the import has long finished by then.')
+@minValue(1)
+param uploadRetentionDays int = 30
+
 var uploadsContainerName = 'inventory-uploads'
 var webEndpoint = storage.properties.primaryEndpoints.web
 var webOrigin = 'https://${split(webEndpoint, '/')[2]}'
@@ -71,6 +75,28 @@ resource uploadsContainer 'Microsoft.Storage/storageAccounts/blobServices/contai
   parent: blobs
   name: uploadsContainerName
   properties: { publicAccess: 'None' }
+}
+
+// Processed files are only read once, by the import; what it found is in PostgreSQL (counts, rejected rows).
+// The files stay a while for support questions ("what did we send?"), then go, so storage does not grow forever.
+resource uploadsLifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2025-01-01' = {
+  parent: storage
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-uploads'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: { blobTypes: ['blockBlob'], prefixMatch: ['${uploadsContainerName}/'] }
+            actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: uploadRetentionDays } } }
+          }
+        }
+      ]
+    }
+  }
 }
 
 resource queueService 'Microsoft.Storage/storageAccounts/queueServices@2025-01-01' = {
