@@ -8,6 +8,7 @@ using Microsoft.IdentityModel.Tokens;
 using Nexus.Core.Admin;
 using Nexus.Core.Auth;
 using Nexus.Core.Inventory;
+using Nexus.Functions.Hosting;
 
 namespace Nexus.Functions.Auth;
 
@@ -23,6 +24,9 @@ public static class Policies
 public static class RateLimits
 {
     public const string Registration = "registration";
+
+    /// <summary>Catalog searches per client address and minute (<c>Nexus:MaxSearchesPerAddressPerMinute</c>; 0 = no limit).</summary>
+    public const string Search = "search";
 
     /// <summary>Mapping previews per user and minute (<c>Inventory:MaxPreviewsPerMinute</c>).</summary>
     public const string InventoryPreview = "inventory-preview";
@@ -78,6 +82,11 @@ public static class AuthSetup
                 PermitLimit = http.RequestServices.GetRequiredService<IOptions<InventoryOptions>>().Value.MaxPreviewsPerMinute,
                 Window = TimeSpan.FromMinutes(1),
             }));
+            o.AddPolicy(RateLimits.Search, http =>
+                http.RequestServices.GetRequiredService<IOptions<NexusOptions>>().Value.MaxSearchesPerAddressPerMinute is > 0 and var max
+                    ? RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                        _ => new FixedWindowRateLimiterOptions { PermitLimit = max, Window = TimeSpan.FromMinutes(1) })
+                    : RateLimitPartition.GetNoLimiter("unlimited"));
             o.OnRejected = (context, _) => RateLimits.RejectAsync(context);
         });
         services.AddAuthorizationBuilder()

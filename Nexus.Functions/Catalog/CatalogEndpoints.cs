@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Nexus.Core.Catalog;
+using Nexus.Functions.Auth;
 
 namespace Nexus.Functions.Catalog;
 
@@ -9,7 +10,9 @@ public static class CatalogEndpoints
     public static void MapCatalogEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api").WithTags("Catalog").AllowAnonymous();
-        group.MapGet("/parts/search", SearchAsync);
+        group.MapGet("/parts/search", SearchAsync).RequireRateLimiting(RateLimits.Search)
+            .WithMetadata(new RateLimitProblem("Demasiadas búsquedas / Too many searches",
+                "Demasiadas búsquedas desde esta dirección: espera {0} segundos. / Too many searches from this address: try again in {0} seconds."));
         group.MapGet("/parts/{id:int}", GetPartAsync);
         group.MapGet("/categories", async (CatalogQueries catalog, CancellationToken ct) => Results.Ok(await catalog.ListCategoriesAsync(ct)));
         group.MapGet("/vehicles/makes", async (CatalogQueries catalog, CancellationToken ct) => Results.Ok(await catalog.ListMakesAsync(ct)));

@@ -21,6 +21,10 @@ public sealed class NexusOptions
     [Range(1024, 16 * 1024 * 1024)]
     public int MaxJsonBodyBytes { get; set; } = 64 * 1024;
 
+    /// <summary>Catalog searches one client address may make per minute (10 a second: more than any person types); 0 = no limit.</summary>
+    [Range(0, 1_000_000)]
+    public int MaxSearchesPerAddressPerMinute { get; set; } = 600;
+
     /// <summary>Four per core: enough to keep the CPUs busy while some requests wait on I/O.</summary>
     public static int DefaultConcurrentRequests => 4 * Environment.ProcessorCount;
 

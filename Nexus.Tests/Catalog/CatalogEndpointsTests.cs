@@ -193,6 +193,25 @@ public sealed class CatalogEndpointsTests : IAsyncLifetime
         Assert.Equal([id], page.Items.Select(p => p.IdPart));
     }
 
+    [Fact]
+    public async Task Searches_beyond_the_per_address_limit_get_429_while_the_rest_of_the_catalog_answers()
+    {
+        await using var limited = new NexusApp(_database, new Dictionary<string, string?> { ["Nexus:MaxSearchesPerAddressPerMinute"] = "3" });
+        var client = limited.CreateClient();
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/parts/search?q=balata")).StatusCode);
+        }
+
+        var refused = await client.GetAsync("/api/parts/search?q=balata");
+
+        Assert.Equal(HttpStatusCode.TooManyRequests, refused.StatusCode);
+        Assert.Equal("application/problem+json", refused.Content.Headers.ContentType?.MediaType);
+        Assert.InRange(refused.Headers.RetryAfter?.Delta ?? TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1));
+        Assert.Contains("Too many searches", await refused.Content.ReadAsStringAsync());
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/parts/{DataSetLandmarks.NissanPadsId}")).StatusCode);
+    }
+
     [Theory]
     [InlineData("page=0", "page")]
     [InlineData("page_size=101", "page_size")]
