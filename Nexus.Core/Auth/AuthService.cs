@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Nexus.Core.Database;
 using Npgsql;
 
 namespace Nexus.Core.Auth;
@@ -280,7 +281,13 @@ public sealed class AuthService(
                               WHERE s.family_id = @family AND s.user_id = u.id_user
                                 AND s.revoked_at IS NULL AND s.expires_at > now()))
             """;
+        // Every signed-in request runs this, so it runs prepared (it has one plan whatever the values).
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return await connection.ExecuteScalarAsync<bool>(new CommandDefinition(sql, new { userId, roleId = Roles.IdOf(role), family }, cancellationToken: cancellationToken));
+        await using var command = connection.Prepared(sql, null,
+            new NpgsqlParameter<int>("userId", userId),
+            new NpgsqlParameter<int>("roleId", Roles.IdOf(role)),
+            new NpgsqlParameter<Guid>("family", family));
+        await using var reader = await command.ExecutePreparedReaderAsync(cancellationToken);
+        return (await reader.ReadRowsAsync<bool>(cancellationToken)).Single();
     }
 }
