@@ -6,7 +6,8 @@ namespace Nexus.Core.Inventory;
 
 /// <param name="Superseded">Rows replaced by a later row of the file (sorted), with <paramref name="Winners"/> alongside.</param>
 /// <param name="HasBrands">Some valid row names a brand (only then can two rows collide on one part).</param>
-public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping, int[] Superseded, int[] Winners, bool HasBrands);
+/// <param name="Valid">Rows staged without an error (superseded ones included).</param>
+public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping, int[] Superseded, int[] Winners, bool HasBrands, int Valid);
 
 /// <summary>
 /// Streams a file's rows through the mapping into the session's temporary staging table with binary COPY.
@@ -94,6 +95,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
         var rows = 0;
         var duplicates = new RowDeduplicator();
         var hasBrands = false;
+        var valid = 0;
         while (reader.Read())
         {
             if (mapper.Map(reader) is not { } row)
@@ -108,6 +110,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
             if (row.Error is null)
             {
                 duplicates.Add(row);
+                valid++;
                 hasBrands |= row.Brand is not null;
             }
             if (rows % options.ProgressEveryRows == 0)
@@ -122,7 +125,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
         }
         importer.Complete();
         var (superseded, winners) = duplicates.Superseded();
-        return new StagingResult(rows, mapping, superseded, winners, hasBrands);
+        return new StagingResult(rows, mapping, superseded, winners, hasBrands, valid);
     }
 
     private static string[] ReadHeaders(SheetReader reader, int headerRow)

@@ -81,8 +81,9 @@ public sealed class InventoryUploadProcessor(
         try
         {
             var counts = await ImportAsync(upload, token, ct);
-            logger.LogInformation("Processed upload {UploadId}: {RowsImported} imported, {RowsUnchanged} unchanged, {RowsErrors} errors, {Duplicates} duplicates",
-                upload.IdUpload, counts.RowsImported, counts.RowsUnchanged, counts.RowsErrors, counts.Duplicates);
+            logger.LogInformation(
+                "Processed upload {UploadId}: {RowsImported} imported, {RowsUnchanged} unchanged, {RowsErrors} errors, {Duplicates} duplicates, {RowsMatchedByJoin} matched by a plain join",
+                upload.IdUpload, counts.RowsImported, counts.RowsUnchanged, counts.RowsErrors, counts.Duplicates, counts.RowsMatchedByJoin);
             return InventoryUploadOutcome.Completed;
         }
         catch (InventoryFileException e)
@@ -144,7 +145,7 @@ public sealed class InventoryUploadProcessor(
                 ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await staging.AnalyzeAsync(ct);
             await StageReached(InventoryImportStage.Staged, ct);
-            return await new InventoryApply(connection).RunAsync(upload, token, staged, _options.MaxStoredErrors, StageReached, ct);
+            return await new InventoryApply(connection).RunAsync(upload, token, staged, _options, StageReached, ct);
         }
         finally
         {
