@@ -17,6 +17,9 @@ public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping, int
 /// </summary>
 public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptions options)
 {
+    /// <summary>For tests: the hash <see cref="RowDeduplicator"/> uses (null = its own).</summary>
+    internal Func<InventoryRow, int>? DuplicateKeyHash { get; init; }
+
     public async Task CreateTableAsync(CancellationToken ct)
     {
         const string sql = """
@@ -88,6 +91,14 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
         mapping ??= SuggestedOrFail(headers, headerRow);
         var mapper = InventoryRowMapper.Bind(mapping, headers);
 
+        var (rows, valid, hasBrands, suspects) = StageRows(reader, mapper, progress, ct);
+        var (superseded, winners) = Superseded(suspects);
+        return new StagingResult(rows, mapping, superseded, winners, hasBrands, valid);
+    }
+
+    private (int Rows, int Valid, bool HasBrands, int[] Suspects) StageRows(SheetReader reader, InventoryRowMapper mapper, Action<int> progress,
+        CancellationToken ct)
+    {
         const string copy = """
             COPY inventory_staging (row_number, part_number, part_number_norm, brand, price, stock, location, min_order, error, raw_values)
             FROM STDIN (FORMAT BINARY)
@@ -118,7 +129,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
         }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
 
         var rows = 0;
-        var duplicates = new RowDeduplicator();
+        var duplicates = new RowDeduplicator(DuplicateKeyHash);
         var hasBrands = false;
         var valid = 0;
         try
@@ -181,8 +192,32 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
             throw;
         }
         importer.Complete();
-        var (superseded, winners) = duplicates.Superseded();
-        return new StagingResult(rows, mapping, superseded, winners, hasBrands, valid);
+        return (rows, valid, hasBrands, duplicates.Suspects());
+    }
+
+    /// <summary>
+    /// Settles the suspects of <see cref="RowDeduplicator"/>: each row that a later row of the same number, brand and
+    /// location replaces, with the last such row (its winner), sorted by row.
+    /// </summary>
+    private (int[] Rows, int[] Winners) Superseded(int[] suspects)
+    {
+        const string sql = """
+            SELECT row_number, winner
+            FROM (
+                SELECT s.row_number, max(s.row_number) OVER (PARTITION BY s.part_number_norm, s.brand, s.location) AS winner
+                FROM inventory_staging s
+                JOIN unnest(@suspects::integer[]) AS x(row_number) ON x.row_number = s.row_number
+                WHERE s.error IS NULL
+            ) d
+            WHERE row_number <> winner
+            ORDER BY row_number
+            """;
+        if (suspects.Length == 0)
+        {
+            return ([], []);
+        }
+        var pairs = connection.Query<(int RowNumber, int Winner)>(new CommandDefinition(sql, new { suspects }, commandTimeout: 0)).ToList();
+        return (pairs.Select(p => p.RowNumber).ToArray(), pairs.Select(p => p.Winner).ToArray());
     }
 
     private const int BatchRows = 1024;

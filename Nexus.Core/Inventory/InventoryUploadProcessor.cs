@@ -35,6 +35,9 @@ public sealed class InventoryUploadProcessor(
     /// <summary>Fault injection for tests: runs at each stage of the import, inside its transaction where there is one.</summary>
     internal Func<InventoryImportStage, CancellationToken, Task> StageReached { get; set; } = (_, _) => Task.CompletedTask;
 
+    /// <summary>For tests: the hash under which staging looks for repeated rows (null = the real one); see RowDeduplicator.</summary>
+    internal Func<InventoryRow, int>? DuplicateKeyHash { get; set; }
+
     public async Task HandleMessageAsync(string body, CancellationToken ct)
     {
         if (BlobCreatedMessage.Parse(body) is not { } message || message.Container != storage.Name(NexusStorage.UploadsContainer))
@@ -134,7 +137,7 @@ public sealed class InventoryUploadProcessor(
 
         var mapping = upload.MappingJson is { } json ? InventoryColumnMapping.FromJson(json) : await SavedMappingAsync(upload.UserId, ct);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var staging = new InventoryStaging(connection, _options);
+        var staging = new InventoryStaging(connection, _options) { DuplicateKeyHash = DuplicateKeyHash };
         await staging.CreateTableAsync(ct);
         try
         {

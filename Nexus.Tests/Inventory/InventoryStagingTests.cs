@@ -55,4 +55,56 @@ public sealed class InventoryStagingTests(InventoryTestContext context) : IClass
         Assert.Contains("filas de datos", upload.ErrorLog);
         Assert.Equal(before, await context.ItemsAsync(bodega));
     }
+
+    // Row i names ABC-123 at location S(i % 1000): 3,000 rows, each location three times (1,000 apart, so in different
+    // batches); the last row of each location wins, the two before are duplicates that name it.
+    private static string RepeatedCsv() =>
+        "PARTE,PRECIO,EXISTENCIAS,SUCURSAL\n" + string.Concat(Enumerable.Range(1, 3_000).Select(i => $"ABC-123,{i}.25,1,S{i % 1000}\n"));
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Rows_repeated_across_batches_leave_the_last_and_report_the_others_even_when_every_key_collides(bool everyKeyCollides)
+    {
+        var bodega = await context.CreateBodegaAsync();
+        var processor = context.Processor();
+        // A constant hash makes every row a suspect: the database must still tell the repeated keys from the rest.
+        processor.DuplicateKeyHash = everyKeyCollides ? _ => 42 : null;
+
+        var (_, upload) = await context.ImportAsync(bodega, "inv.csv", Encoding.UTF8.GetBytes(RepeatedCsv()), mapping: Mapping, processor: processor);
+
+        Assert.Equal(("completed", 3_000, 1_000, 2_000, 0), (upload.Status, upload.RowsTotal, upload.RowsImported, upload.Duplicates, upload.RowsErrors));
+        var items = await context.ItemsAsync(bodega);
+        // Location S(k) was last named by row 2,001 + k of the data, line 2,002 + k of the file (k = 0 .. 999).
+        Assert.Equal(Enumerable.Range(0, 1_000).Select(k => ($"S{k}", 2_000 + (k == 0 ? 1_000 : k) + 0.25m)).OrderBy(i => i.Item1, StringComparer.Ordinal),
+            items.Select(i => (i.WarehouseLocation, i.Price)).OrderBy(i => i.WarehouseLocation, StringComparer.Ordinal));
+        var duplicates = await context.ErrorsAsync(upload.IdUpload);
+        Assert.Equal(2_000, duplicates.Count);
+        Assert.All(duplicates, d => Assert.Equal("duplicate", d.Kind));
+        // Line L (data row L - 1) names S((L - 1) % 1000); its winner is the last line naming that location.
+        Assert.All(duplicates, d =>
+        {
+            var k = (d.RowNumber - 1) % 1000;
+            var winnerLine = 2_000 + (k == 0 ? 1_000 : k) + 1;
+            Assert.Equal($"Fila repetida: la fila {winnerLine} la reemplaza", d.Reason);
+        });
+    }
+
+    [Fact]
+    public void Every_row_of_a_repeated_key_is_a_suspect_and_a_colliding_hash_only_adds_suspects()
+    {
+        static InventoryRow Row(int line, string norm, string location) => new(line, norm, norm, null, 1m, 1, location, 1, null, null);
+        var rows = new[] { Row(2, "A1", "X"), Row(3, "B2", "X"), Row(4, "A1", "X"), Row(5, "C3", "Y"), Row(6, "A1", "X") };
+
+        var real = new RowDeduplicator();
+        var colliding = new RowDeduplicator(row => row.PartNumberNorm == "C3" ? 7 : row.PartNumberNorm.Length);
+        foreach (var row in rows)
+        {
+            real.Add(row);
+            colliding.Add(row);
+        }
+
+        Assert.Equal([2, 4, 6], real.Suspects());
+        Assert.Equal([2, 3, 4, 6], colliding.Suspects());
+    }
 }
