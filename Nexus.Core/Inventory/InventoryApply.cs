@@ -4,7 +4,9 @@ using Npgsql;
 
 namespace Nexus.Core.Inventory;
 
-public sealed record InventoryImportCounts(int RowsTotal, int RowsImported, int RowsErrors, int RowsUnchanged, int Duplicates, int RowsDeleted);
+/// <param name="RowsMatchedByJoin">Rows whose part number only one catalog part uses, matched without ranking candidates.</param>
+public sealed record InventoryImportCounts(int RowsTotal, int RowsImported, int RowsErrors, int RowsUnchanged, int Duplicates, int RowsDeleted,
+    int RowsMatchedByJoin);
 
 /// <summary>Stage names at which a test can stop the import to prove a crash leaves the inventory as it was.</summary>
 public enum InventoryImportStage
@@ -24,27 +26,35 @@ public sealed class InventoryApply(NpgsqlConnection connection)
     // which is what makes the plain INSERT of new rows below safe from a concurrent upload of the same bodega.
     public const int InventoryLockClass = 30_001;
 
-    private sealed record ApplyCounts(long Resolved, long Winners, long Changed, long Deleted, long SupersededRejected);
+    private sealed record ApplyCounts(long Resolved, long ByJoin, long Winners, long Changed, long Deleted, long SupersededRejected);
 
-    public async Task<InventoryImportCounts> RunAsync(ClaimedUpload upload, Guid token, StagingResult staged, int maxStoredErrors,
+    public async Task<InventoryImportCounts> RunAsync(ClaimedUpload upload, Guid token, StagingResult staged, InventoryOptions options,
         Func<InventoryImportStage, CancellationToken, Task> stageReached, CancellationToken ct)
     {
+        var replace = upload.Mode == "replace";
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(Prepare, new { upload.IdUpload, upload.UserId, lockClass = InventoryLockClass },
             transaction, cancellationToken: ct));
-        await connection.ExecuteAsync(new CommandDefinition(Known, new { upload.UserId, superseded = staged.Superseded },
+        var pending = await connection.QuerySingleAsync<long>(new CommandDefinition(Pending, new { upload.UserId, superseded = staged.Superseded },
             transaction, commandTimeout: 0, cancellationToken: ct));
+        // Kept rows take part in the apply only to meet a branded row of the same part, or to survive a replace.
+        await connection.ExecuteAsync(new CommandDefinition(Kept, new { upload.UserId, superseded = staged.Superseded, keep = staged.HasBrands || replace },
+            transaction, commandTimeout: 0, cancellationToken: ct));
+        // Every valid row that a later one does not replace is either pending or kept (unchanged).
+        var kept = staged.Valid - staged.Superseded.Length - pending;
         var applied = await connection.QuerySingleAsync<ApplyCounts>(new CommandDefinition(Apply, new
         {
-            upload.IdUpload, upload.UserId, maxStoredErrors, replace = upload.Mode == "replace", brands = staged.HasBrands,
-            superseded = staged.Superseded, winners = staged.Winners,
+            upload.IdUpload, upload.UserId, maxStoredErrors = options.MaxStoredErrors, replace, brands = staged.HasBrands,
+            superseded = staged.Superseded, winners = staged.Winners, fast = pending >= options.FastMatchMinRows,
         }, transaction, commandTimeout: 0, cancellationToken: ct));
 
         // Rows replaced in the file count as duplicates when their replacement was imported, as errors when it was rejected.
-        var resolved = (int)applied.Resolved + staged.Superseded.Length - (int)applied.SupersededRejected;
-        var winners = (int)applied.Winners;
+        // Kept rows are in Resolved and Winners already when the file has brands (they joined the collision check).
+        var keptUncounted = staged.HasBrands ? 0 : kept;
+        var resolved = (int)(applied.Resolved + keptUncounted) + staged.Superseded.Length - (int)applied.SupersededRejected;
+        var winners = (int)(applied.Winners + keptUncounted);
         var counts = new InventoryImportCounts(staged.Rows, winners, staged.Rows - resolved, winners - (int)applied.Changed,
-            resolved - winners, (int)applied.Deleted);
+            resolved - winners, (int)applied.Deleted, (int)applied.ByJoin);
         var errorLog = await ErrorLogAsync(transaction, upload.IdUpload, counts, ct);
         await stageReached(InventoryImportStage.BeforeCommit, ct);
 
@@ -78,30 +88,54 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         DELETE FROM inventory_upload_errors WHERE upload_id = @idUpload;
         """;
 
-    // The fast path of a re-upload: the valid rows not replaced later in the file (see RowDeduplicator) whose source
-    // (number, brand, location as the file gave them) a row of the bodega holds. With the same values they are unchanged
-    // and keep the part they have, without matching the catalog again. A table, not a CTE, for the planner's statistics.
-    private const string Known = """
-        CREATE TEMP TABLE inventory_known ON COMMIT DROP AS
-        SELECT s.row_number, wi.id_inventory, wi.part_id, wi.aftermarket_part_id,
-               coalesce(wi.part_id, -wi.aftermarket_part_id) AS item, s.brand, s.location,
-               (wi.price, wi.stock_quantity, wi.min_order_quantity) = (s.price, s.stock, s.min_order) AS unchanged
+    // The rows the apply has to look at: valid, not replaced later in the file (see RowDeduplicator), and not unchanged.
+    // A row is unchanged when a row of the bodega holds its source (number, brand, location as the file gave them) and
+    // its values: it keeps the part it has, without matching the catalog again, and is never written. known_id is the
+    // row holding the source when the values differ (see cleared). Only the pending rows are written here, so a re-upload
+    // that changes little stages little. A table, not a CTE, for the planner's statistics.
+    private const string Pending = """
+        CREATE TEMP TABLE inventory_pending ON COMMIT DROP AS
+        SELECT s.row_number, s.part_number, s.part_number_norm, s.brand, s.price, s.stock, s.location, s.min_order,
+               wi.id_inventory AS known_id
+        FROM inventory_staging s
+        LEFT JOIN warehouse_inventory wi
+          ON wi.user_id = @userId
+         AND wi.source_part_number_norm = s.part_number_norm
+         AND coalesce(wi.source_brand, '') = coalesce(s.brand, '')
+         AND wi.warehouse_location = s.location
+        WHERE s.error IS NULL AND NOT EXISTS (SELECT FROM unnest(@superseded::integer[]) d(row_number) WHERE d.row_number = s.row_number)
+          AND (wi.id_inventory IS NULL OR (wi.price, wi.stock_quantity, wi.min_order_quantity) <> (s.price, s.stock, s.min_order));
+        ANALYZE pg_temp.inventory_pending;
+        SELECT count(*) FROM inventory_pending;
+        """;
+
+    // The unchanged rows themselves (the complement of inventory_pending), only when the apply needs them (@keep): a file
+    // with brands checks them for collisions, a replace keeps their bodega rows. Otherwise they are only counted.
+    private const string Kept = """
+        CREATE TEMP TABLE inventory_kept ON COMMIT DROP AS
+        SELECT s.row_number, wi.id_inventory, wi.part_id, wi.aftermarket_part_id, coalesce(wi.part_id, -wi.aftermarket_part_id) AS item,
+               s.brand, s.location
         FROM inventory_staging s
         JOIN warehouse_inventory wi
           ON wi.user_id = @userId
          AND wi.source_part_number_norm = s.part_number_norm
          AND coalesce(wi.source_brand, '') = coalesce(s.brand, '')
          AND wi.warehouse_location = s.location
-        WHERE s.error IS NULL AND NOT EXISTS (SELECT FROM unnest(@superseded::integer[]) d(row_number) WHERE d.row_number = s.row_number);
-        ANALYZE pg_temp.inventory_known;
+        WHERE @keep AND s.error IS NULL
+          AND NOT EXISTS (SELECT FROM unnest(@superseded::integer[]) d(row_number) WHERE d.row_number = s.row_number)
+          AND (wi.price, wi.stock_quantity, wi.min_order_quantity) = (s.price, s.stock, s.min_order);
+        ANALYZE pg_temp.inventory_kept;
         """;
 
-    // One pass over the other staged rows, pipelined:
-    // - rows/candidates/tiers/matched: valid rows, neither replaced later in the file nor kept, hash-joined to the catalog
-    //   (OEM and aftermarket parts) on the normalised number, then one hash aggregate per row. A brand narrows the
-    //   candidates down when it names the candidate's manufacturer: tier 1 = OEM of that brand, 2 = aftermarket of that
-    //   brand, 3 = any OEM, 4 = any aftermarket. The best non-empty tier must hold exactly one part; more is ambiguous,
-    //   none is not found. (Finding the shared numbers per distinct number first measured slower: a second 1M hash.)
+    // One pass over the pending rows, pipelined:
+    // - matched: each pending row with its number of candidates and the part chosen. Candidates are the OEM and
+    //   aftermarket parts with the row's normalised number. A brand narrows them down when it names the candidate's
+    //   manufacturer: tier 1 = OEM of that brand, 2 = aftermarket of that brand, 3 = any OEM, 4 = any aftermarket. The best
+    //   non-empty tier must hold exactly one part; more is ambiguous, none is not found.
+    //   With many rows (@fast), the numbers that two or more catalog parts share are found first (one hash aggregate over
+    //   the catalog): a row with any other number has at most one candidate, which is then its part whatever the brand
+    //   says (or none: not found), so a plain join matches it (fast_matched). Only rows with a shared number go through
+    //   the per-row ranking (slow_rows/candidates/tiers). Without @fast every row does, which costs less for few rows.
     // - collided: rows naming one part and location with different brand spellings (the file's last row wins); only rows
     //   that give a brand can collide, so kept rows join in only when the file has brands (@brands), and without brands
     //   this costs nothing.
@@ -112,11 +146,24 @@ public sealed class InventoryApply(NpgsqlConnection connection)
     private const string Apply = """
         WITH superseded AS (
             SELECT d.row_number, d.winner FROM unnest(@superseded::integer[], @winners::integer[]) AS d(row_number, winner)
-        ), rows AS (
-            SELECT s.row_number, s.part_number, s.part_number_norm, s.brand, s.price, s.stock, s.location, s.min_order
-            FROM inventory_staging s
-            WHERE s.error IS NULL AND NOT EXISTS (SELECT FROM superseded d WHERE d.row_number = s.row_number)
-              AND NOT EXISTS (SELECT FROM inventory_known k WHERE k.row_number = s.row_number AND k.unchanged)
+        ), catalog AS NOT MATERIALIZED (
+            SELECT p.oem_part_number_norm AS norm, p.id_part AS id, 3 AS tier, p.id_manufacture AS manufacturer_id FROM parts p
+            UNION ALL
+            SELECT a.part_number_norm, a.id_aftermarket_parts, 4, a.manufacturer_id FROM aftermarket_parts a
+        ), shared AS MATERIALIZED (
+            SELECT norm FROM catalog WHERE @fast GROUP BY norm HAVING count(*) > 1
+        ), fast_matched AS (
+            SELECT r.row_number, r.part_number, r.part_number_norm, r.brand, r.price, r.stock, r.location, r.min_order,
+                   (c.id IS NOT NULL)::integer::bigint AS candidates,
+                   CASE WHEN c.tier = 3 THEN c.id END AS part_id,
+                   CASE WHEN c.tier = 4 THEN c.id END AS aftermarket_part_id, true AS by_join
+            FROM inventory_pending r
+            LEFT JOIN catalog c ON c.norm = r.part_number_norm
+            WHERE @fast AND NOT EXISTS (SELECT FROM shared x WHERE x.norm = r.part_number_norm)
+        ), slow_rows AS (
+            SELECT r.row_number, r.part_number, r.part_number_norm, r.brand, r.price, r.stock, r.location, r.min_order
+            FROM inventory_pending r
+            WHERE NOT @fast OR EXISTS (SELECT FROM shared x WHERE x.norm = r.part_number_norm)
         ), candidates AS (
             SELECT r.row_number, r.part_number, r.part_number_norm, r.brand, r.price, r.stock, r.location, r.min_order, c.id,
                    CASE WHEN c.id IS NULL THEN NULL
@@ -124,12 +171,8 @@ public sealed class InventoryApply(NpgsqlConnection connection)
                          AND (SELECT search_text(m.name_manufacture) FROM manufacturers m WHERE m.id_manufacture = c.manufacturer_id) = search_text(r.brand)
                         THEN c.tier - 2
                         ELSE c.tier END AS tier
-            FROM rows r
-            LEFT JOIN (
-                SELECT p.oem_part_number_norm AS norm, p.id_part AS id, 3 AS tier, p.id_manufacture AS manufacturer_id FROM parts p
-                UNION ALL
-                SELECT a.part_number_norm, a.id_aftermarket_parts, 4, a.manufacturer_id FROM aftermarket_parts a
-            ) c ON c.norm = r.part_number_norm
+            FROM slow_rows r
+            LEFT JOIN catalog c ON c.norm = r.part_number_norm
             OFFSET 0
         ), tiers AS (
             SELECT row_number, min(part_number) AS part_number, min(part_number_norm) AS part_number_norm, min(brand) AS brand,
@@ -140,20 +183,24 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             FROM candidates
             GROUP BY row_number
         ), matched AS MATERIALIZED (
+            SELECT row_number, part_number, part_number_norm, brand, price, stock, location, min_order, candidates, part_id, aftermarket_part_id,
+                   by_join
+            FROM fast_matched
+            UNION ALL
             SELECT row_number, part_number, part_number_norm, brand, price, stock, location, min_order,
                    CASE best >> 32 WHEN 1 THEN n1 WHEN 2 THEN n2 WHEN 3 THEN n3 WHEN 4 THEN n4 ELSE 0 END AS candidates,
                    CASE WHEN best >> 32 IN (1, 3) THEN (best & 4294967295)::integer END AS part_id,
-                   CASE WHEN best >> 32 IN (2, 4) THEN (best & 4294967295)::integer END AS aftermarket_part_id
+                   CASE WHEN best >> 32 IN (2, 4) THEN (best & 4294967295)::integer END AS aftermarket_part_id, false
             FROM tiers
         ), resolved AS NOT MATERIALIZED (
             SELECT row_number, part_id, aftermarket_part_id, coalesce(part_id, -aftermarket_part_id) AS item,
-                   part_number_norm, brand, price, stock, location, min_order, false AS kept
+                   part_number_norm, brand, price, stock, location, min_order, false AS kept, by_join
             FROM matched
             WHERE candidates = 1
             UNION ALL
-            SELECT row_number, part_id, aftermarket_part_id, item, NULL, brand, NULL, NULL, location, NULL, true
-            FROM inventory_known
-            WHERE unchanged AND @brands
+            SELECT row_number, part_id, aftermarket_part_id, item, NULL, brand, NULL, NULL, location, NULL, true, false
+            FROM inventory_kept
+            WHERE @brands
         ), collided AS MATERIALIZED (
             SELECT row_number, max(row_number) OVER (PARTITION BY item, location) AS winner
             FROM resolved
@@ -194,10 +241,10 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             UPDATE warehouse_inventory wi
             SET source_part_number_norm = NULL, source_brand = NULL
             FROM changes c
-            JOIN inventory_known h ON h.row_number = c.row_number AND NOT h.unchanged
+            JOIN inventory_pending h ON h.row_number = c.row_number AND h.known_id IS NOT NULL
             WHERE NOT @replace -- (replace deletes such a row: the file does not list its part there)
-              AND wi.id_inventory = h.id_inventory
-              AND h.id_inventory IS DISTINCT FROM c.id_inventory
+              AND wi.id_inventory = h.known_id
+              AND h.known_id IS DISTINCT FROM c.id_inventory
               AND wi.id_inventory NOT IN (SELECT id_inventory FROM changes WHERE id_inventory IS NOT NULL)
         ), deleted AS (
             -- Replace: within the locations the file lists, what the file no longer has is gone from the bodega.
@@ -207,7 +254,7 @@ public sealed class InventoryApply(NpgsqlConnection connection)
               AND wi.warehouse_location IN (SELECT location FROM inventory_staging WHERE error IS NULL)
               AND NOT EXISTS (
                   SELECT FROM winners w WHERE w.item = coalesce(wi.part_id, -wi.aftermarket_part_id) AND w.location = wi.warehouse_location)
-              AND NOT EXISTS (SELECT FROM inventory_known k WHERE k.id_inventory = wi.id_inventory AND k.unchanged)
+              AND NOT EXISTS (SELECT FROM inventory_kept k WHERE k.id_inventory = wi.id_inventory)
             RETURNING 1
         ), superseded_rejected AS (
             SELECT d.row_number, m.candidates FROM superseded d JOIN matched m ON m.row_number = d.winner WHERE m.candidates <> 1
@@ -232,13 +279,18 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             ORDER BY row_number
             LIMIT @maxStoredErrors
         ), recorded_duplicates AS (
+            -- A replaced row is a duplicate when its winner was imported (resolved) or kept; kept winners are the ones not
+            -- pending (a winner is valid and last of its key, so it is one or the other), already in resolved with @brands.
             INSERT INTO inventory_upload_errors (upload_id, row_number, kind, reason, raw_values)
             SELECT @idUpload, x.row_number, 'duplicate', 'Fila repetida: la fila ' || x.winner || ' la reemplaza',
                    ARRAY[s.part_number, s.price::text, s.stock::text, s.location, s.min_order::text, s.brand]
             FROM (
                 SELECT d.row_number, coalesce(c.winner, d.winner) AS winner
                 FROM superseded d
-                JOIN (SELECT row_number FROM resolved UNION ALL SELECT row_number FROM inventory_known WHERE unchanged AND NOT @brands) w
+                JOIN (SELECT row_number FROM resolved
+                      UNION ALL
+                      SELECT DISTINCT k.winner FROM superseded k
+                      WHERE NOT @brands AND NOT EXISTS (SELECT FROM inventory_pending p WHERE p.row_number = k.winner)) w
                   ON w.row_number = d.winner
                 LEFT JOIN collided c ON c.row_number = d.winner
                 UNION ALL
@@ -248,12 +300,12 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             ORDER BY x.row_number
             LIMIT @maxStoredErrors
         )
-        SELECT (SELECT count(*) FROM resolved) + kept.rows AS resolved,
-               (SELECT count(*) FROM winners) + kept.rows AS winners,
+        SELECT r.resolved, r.by_join,
+               (SELECT count(*) FROM winners) AS winners,
                (SELECT count(*) FILTER (WHERE changed) FROM changes) AS changed,
                (SELECT count(*) FROM deleted) AS deleted,
                (SELECT count(*) FROM superseded_rejected) AS superseded_rejected
-        FROM (SELECT count(*) FILTER (WHERE unchanged AND NOT @brands) AS rows FROM inventory_known) kept
+        FROM (SELECT count(*) AS resolved, count(*) FILTER (WHERE by_join) AS by_join FROM resolved) r
         """;
 
     private const string Complete = """

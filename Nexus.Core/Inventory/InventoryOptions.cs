@@ -36,6 +36,14 @@ public sealed class InventoryOptions
     [Range(100, 10_000_000)]
     public int ProgressEveryRows { get; set; } = 50_000;
 
+    /// <summary>
+    /// Uploads with at least this many rows to match (new or changed) first find the part numbers that more than one catalog
+    /// part uses (one pass over the catalog) and match every other row by a plain join; fewer rows all go through the
+    /// per-row ranking of candidates by brand. Both give the same result; this only chooses the cheaper plan.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int FastMatchMinRows { get; set; } = 100_000;
+
     /// <summary>Rejected rows kept per upload (the counts stay exact beyond it).</summary>
     [Range(0, 10_000_000)]
     public int MaxStoredErrors { get; set; } = 100_000;

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Runtime.ExceptionServices;
 using Dapper;
 using Npgsql;
 using NpgsqlTypes;
@@ -6,7 +8,8 @@ namespace Nexus.Core.Inventory;
 
 /// <param name="Superseded">Rows replaced by a later row of the file (sorted), with <paramref name="Winners"/> alongside.</param>
 /// <param name="HasBrands">Some valid row names a brand (only then can two rows collide on one part).</param>
-public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping, int[] Superseded, int[] Winners, bool HasBrands);
+/// <param name="Valid">Rows staged without an error (superseded ones included).</param>
+public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping, int[] Superseded, int[] Winners, bool HasBrands, int Valid);
 
 /// <summary>
 /// Streams a file's rows through the mapping into the session's temporary staging table with binary COPY.
@@ -14,6 +17,9 @@ public sealed record StagingResult(int Rows, InventoryColumnMapping Mapping, int
 /// </summary>
 public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptions options)
 {
+    /// <summary>For tests: the hash <see cref="RowDeduplicator"/> uses (null = its own).</summary>
+    internal Func<InventoryRow, int>? DuplicateKeyHash { get; init; }
+
     public async Task CreateTableAsync(CancellationToken ct)
     {
         const string sql = """
@@ -85,45 +91,137 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
         mapping ??= SuggestedOrFail(headers, headerRow);
         var mapper = InventoryRowMapper.Bind(mapping, headers);
 
+        var (rows, valid, hasBrands, suspects) = StageRows(reader, mapper, progress, ct);
+        var (superseded, winners) = Superseded(suspects);
+        return new StagingResult(rows, mapping, superseded, winners, hasBrands, valid);
+    }
+
+    private (int Rows, int Valid, bool HasBrands, int[] Suspects) StageRows(SheetReader reader, InventoryRowMapper mapper, Action<int> progress,
+        CancellationToken ct)
+    {
         const string copy = """
             COPY inventory_staging (row_number, part_number, part_number_norm, brand, price, stock, location, min_order, error, raw_values)
             FROM STDIN (FORMAT BINARY)
             """;
         // Disposed without Complete() (an exception, a retry in another encoding) the COPY is cancelled: staging stays empty.
         using var importer = connection.BeginBinaryImport(copy);
+        // This thread parses the file while another writes the rows to the COPY: on a big file each takes about as long
+        // (1M rows: ~1.5 s each, warm), so the two together take little more than one of them.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var batches = new BlockingCollection<InventoryRow[]>(BatchesInFlight);
+        var writer = Task.Factory.StartNew(() =>
+        {
+            try
+            {
+                foreach (var batch in batches.GetConsumingEnumerable(stop.Token))
+                {
+                    foreach (var row in batch)
+                    {
+                        Write(importer, row);
+                    }
+                }
+            }
+            catch
+            {
+                stop.Cancel();
+                throw;
+            }
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
         var rows = 0;
-        var duplicates = new RowDeduplicator();
+        var duplicates = new RowDeduplicator(DuplicateKeyHash);
         var hasBrands = false;
-        while (reader.Read())
+        var valid = 0;
+        try
         {
-            if (mapper.Map(reader) is not { } row)
+            var batch = new List<InventoryRow>(BatchRows);
+            while (reader.Read())
             {
-                continue;
+                if (mapper.Map(reader) is not { } row)
+                {
+                    continue;
+                }
+                if (++rows > options.MaxRows)
+                {
+                    throw new InventoryFileException($"El archivo tiene más de {options.MaxRows:N0} filas de datos; divídelo en varios archivos.");
+                }
+                batch.Add(row);
+                if (batch.Count == BatchRows)
+                {
+                    batches.Add([.. batch], stop.Token);
+                    batch.Clear();
+                }
+                if (row.Error is null)
+                {
+                    duplicates.Add(row);
+                    valid++;
+                    hasBrands |= row.Brand is not null;
+                }
+                if (rows % options.ProgressEveryRows == 0)
+                {
+                    ct.ThrowIfCancellationRequested();
+                    progress(rows);
+                }
             }
-            if (++rows > options.MaxRows)
+            if (rows == 0)
             {
-                throw new InventoryFileException($"El archivo tiene más de {options.MaxRows:N0} filas de datos; divídelo en varios archivos.");
+                throw new InventoryFileException("El archivo no tiene filas de datos después de los encabezados.");
             }
-            Write(importer, row);
-            if (row.Error is null)
-            {
-                duplicates.Add(row);
-                hasBrands |= row.Brand is not null;
-            }
-            if (rows % options.ProgressEveryRows == 0)
-            {
-                ct.ThrowIfCancellationRequested();
-                progress(rows);
-            }
+            batches.Add([.. batch], stop.Token);
+            batches.CompleteAdding();
+            writer.GetAwaiter().GetResult();
         }
-        if (rows == 0)
+        catch
         {
-            throw new InventoryFileException("El archivo no tiene filas de datos después de los encabezados.");
+            // The writer stops too, before the importer is disposed; when it failed first, its error is the one that counts
+            // (this thread only saw the cancellation it caused).
+            stop.Cancel();
+            batches.CompleteAdding();
+            try
+            {
+                writer.Wait();
+            }
+            catch (AggregateException)
+            {
+                // Looked at next.
+            }
+            if (writer.Exception?.InnerException is { } failure and not OperationCanceledException)
+            {
+                ExceptionDispatchInfo.Capture(failure).Throw();
+            }
+            throw;
         }
         importer.Complete();
-        var (superseded, winners) = duplicates.Superseded();
-        return new StagingResult(rows, mapping, superseded, winners, hasBrands);
+        return (rows, valid, hasBrands, duplicates.Suspects());
     }
+
+    /// <summary>
+    /// Settles the suspects of <see cref="RowDeduplicator"/>: each row that a later row of the same number, brand and
+    /// location replaces, with the last such row (its winner), sorted by row.
+    /// </summary>
+    private (int[] Rows, int[] Winners) Superseded(int[] suspects)
+    {
+        const string sql = """
+            SELECT row_number, winner
+            FROM (
+                SELECT s.row_number, max(s.row_number) OVER (PARTITION BY s.part_number_norm, s.brand, s.location) AS winner
+                FROM inventory_staging s
+                JOIN unnest(@suspects::integer[]) AS x(row_number) ON x.row_number = s.row_number
+                WHERE s.error IS NULL
+            ) d
+            WHERE row_number <> winner
+            ORDER BY row_number
+            """;
+        if (suspects.Length == 0)
+        {
+            return ([], []);
+        }
+        var pairs = connection.Query<(int RowNumber, int Winner)>(new CommandDefinition(sql, new { suspects }, commandTimeout: 0)).ToList();
+        return (pairs.Select(p => p.RowNumber).ToArray(), pairs.Select(p => p.Winner).ToArray());
+    }
+
+    private const int BatchRows = 1024;
+    private const int BatchesInFlight = 16;
 
     private static string[] ReadHeaders(SheetReader reader, int headerRow)
     {

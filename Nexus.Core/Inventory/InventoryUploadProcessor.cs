@@ -35,6 +35,9 @@ public sealed class InventoryUploadProcessor(
     /// <summary>Fault injection for tests: runs at each stage of the import, inside its transaction where there is one.</summary>
     internal Func<InventoryImportStage, CancellationToken, Task> StageReached { get; set; } = (_, _) => Task.CompletedTask;
 
+    /// <summary>For tests: the hash under which staging looks for repeated rows (null = the real one); see RowDeduplicator.</summary>
+    internal Func<InventoryRow, int>? DuplicateKeyHash { get; set; }
+
     public async Task HandleMessageAsync(string body, CancellationToken ct)
     {
         if (BlobCreatedMessage.Parse(body) is not { } message || message.Container != storage.Name(NexusStorage.UploadsContainer))
@@ -81,8 +84,9 @@ public sealed class InventoryUploadProcessor(
         try
         {
             var counts = await ImportAsync(upload, token, ct);
-            logger.LogInformation("Processed upload {UploadId}: {RowsImported} imported, {RowsUnchanged} unchanged, {RowsErrors} errors, {Duplicates} duplicates",
-                upload.IdUpload, counts.RowsImported, counts.RowsUnchanged, counts.RowsErrors, counts.Duplicates);
+            logger.LogInformation(
+                "Processed upload {UploadId}: {RowsImported} imported, {RowsUnchanged} unchanged, {RowsErrors} errors, {Duplicates} duplicates, {RowsMatchedByJoin} matched by a plain join",
+                upload.IdUpload, counts.RowsImported, counts.RowsUnchanged, counts.RowsErrors, counts.Duplicates, counts.RowsMatchedByJoin);
             return InventoryUploadOutcome.Completed;
         }
         catch (InventoryFileException e)
@@ -133,7 +137,7 @@ public sealed class InventoryUploadProcessor(
 
         var mapping = upload.MappingJson is { } json ? InventoryColumnMapping.FromJson(json) : await SavedMappingAsync(upload.UserId, ct);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var staging = new InventoryStaging(connection, _options);
+        var staging = new InventoryStaging(connection, _options) { DuplicateKeyHash = DuplicateKeyHash };
         await staging.CreateTableAsync(ct);
         try
         {
@@ -144,7 +148,7 @@ public sealed class InventoryUploadProcessor(
                 ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
             await staging.AnalyzeAsync(ct);
             await StageReached(InventoryImportStage.Staged, ct);
-            return await new InventoryApply(connection).RunAsync(upload, token, staged, _options.MaxStoredErrors, StageReached, ct);
+            return await new InventoryApply(connection).RunAsync(upload, token, staged, _options, StageReached, ct);
         }
         finally
         {
