@@ -107,7 +107,7 @@ public sealed class CatalogQueries(NpgsqlDataSource dataSource)
     /// dense and the id-order scan of parts with the LIKE filter finds the page sooner; one of the two branches
     /// runs, decided once per call. The pattern is an InitPlan so that the generic plan computes it once, not per row.
     /// </summary>
-    private const string ByNameSql = """
+    private const string ByNameSql = $"""
         WITH names AS MATERIALIZED (
             SELECT name_search FROM part_names
             WHERE name_search LIKE (SELECT '%' || like_escape(search_text(@Name)) || '%')),
@@ -131,12 +131,8 @@ public sealed class CatalogQueries(NpgsqlDataSource dataSource)
                AND (@CategoryId::int IS NULL OR id_category = @CategoryId)
              ORDER BY id_part
              LIMIT @Limit OFFSET @Offset))
-        SELECT p.id_part, p.oem_part_number, p.name_part, p.description,
-               p.id_category, c.name_category, p.id_manufacture, m.name_manufacture
-        FROM hits h
-        JOIN parts p ON p.id_part = h.id_part
-        LEFT JOIN categories c ON c.id_category = p.id_category
-        LEFT JOIN manufacturers m ON m.id_manufacture = p.id_manufacture
+        {PartColumns}
+        JOIN hits h ON h.id_part = p.id_part
         ORDER BY p.id_part
         """;
 
