@@ -215,7 +215,7 @@ public sealed class CatalogImportApply(NpgsqlConnection connection)
         SET status = 'completed', rows_total = @rowsTotal, rows_imported = @rowsImported, rows_rejected = @rowsRejected,
             rows_with_problems = @rowsWithProblems, aftermarket_created = @aftermarketCreated, aftermarket_updated = @aftermarketUpdated,
             aftermarket_unchanged = @aftermarketUnchanged, vehicle_links_created = @vehicleLinksCreated,
-            problem_counts = @problemCounts::jsonb, rows_processed = @rowsTotal, error_log = @errorLog, completed_at = now(), claim_token = NULL
+            problem_counts = @problemCounts::jsonb, rows_processed = @rowsTotal, error_log = @errorLog, completed_at = clock_timestamp(), claim_token = NULL
         WHERE id_import = @idImport AND claim_token = @token AND status = 'processing'
         """;
 

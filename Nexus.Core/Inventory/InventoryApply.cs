@@ -35,8 +35,21 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         await using var transaction = await connection.BeginTransactionAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(Prepare, new { upload.IdUpload, upload.UserId, lockClass = InventoryLockClass },
             transaction, cancellationToken: ct));
-        var pending = await connection.QuerySingleAsync<long>(new CommandDefinition(Pending, new { upload.UserId, superseded = staged.Superseded },
-            transaction, commandTimeout: 0, cancellationToken: ct));
+        var firstLoad = await connection.QuerySingleAsync<bool>(new CommandDefinition(HasNoInventory, new { upload.UserId }, transaction,
+            cancellationToken: ct));
+        long pending;
+        if (firstLoad)
+        {
+            // Nothing can be unchanged: every valid row not replaced later in the file is pending, and copying ~1M rows
+            // into a table of their own would cost about a second for nothing.
+            await connection.ExecuteAsync(new CommandDefinition(PendingAll, new { superseded = staged.Superseded }, transaction, cancellationToken: ct));
+            pending = staged.Valid - staged.Superseded.Length;
+        }
+        else
+        {
+            pending = await connection.QuerySingleAsync<long>(new CommandDefinition(Pending, new { upload.UserId, superseded = staged.Superseded },
+                transaction, commandTimeout: 0, cancellationToken: ct));
+        }
         // Kept rows take part in the apply only to meet a branded row of the same part, or to survive a replace.
         await connection.ExecuteAsync(new CommandDefinition(Kept, new { upload.UserId, superseded = staged.Superseded, keep = staged.HasBrands || replace },
             transaction, commandTimeout: 0, cancellationToken: ct));
@@ -56,6 +69,10 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         var counts = new InventoryImportCounts(staged.Rows, winners, staged.Rows - resolved, winners - (int)applied.Changed,
             resolved - winners, (int)applied.Deleted, (int)applied.ByJoin);
         var errorLog = await ErrorLogAsync(transaction, upload.IdUpload, counts, ct);
+        if (firstLoad)
+        {
+            await connection.ExecuteAsync(new CommandDefinition("DROP VIEW pg_temp.inventory_pending", transaction: transaction, cancellationToken: ct));
+        }
         await stageReached(InventoryImportStage.BeforeCommit, ct);
 
         var completed = await connection.ExecuteAsync(new CommandDefinition(Complete, new
@@ -107,6 +124,19 @@ public sealed class InventoryApply(NpgsqlConnection connection)
           AND (wi.id_inventory IS NULL OR (wi.price, wi.stock_quantity, wi.min_order_quantity) <> (s.price, s.stock, s.min_order));
         ANALYZE pg_temp.inventory_pending;
         SELECT count(*) FROM inventory_pending;
+        """;
+
+    private const string HasNoInventory = "SELECT NOT EXISTS (SELECT FROM warehouse_inventory WHERE user_id = @userId)";
+
+    // inventory_pending for a bodega with no inventory yet: a view of the staged rows. (A view cannot take parameters, so
+    // the replaced rows go to a table; the view is dropped before commit, the table with it.)
+    private const string PendingAll = """
+        CREATE TEMP TABLE inventory_superseded ON COMMIT DROP AS SELECT unnest(@superseded::integer[]) AS row_number;
+        CREATE TEMP VIEW inventory_pending AS
+        SELECT s.row_number, s.part_number, s.part_number_norm, s.brand, s.price, s.stock, s.location, s.min_order,
+               NULL::bigint AS known_id
+        FROM inventory_staging s
+        WHERE s.error IS NULL AND NOT EXISTS (SELECT FROM inventory_superseded d WHERE d.row_number = s.row_number);
         """;
 
     // The unchanged rows themselves (the complement of inventory_pending), only when the apply needs them (@keep): a file
@@ -216,10 +246,18 @@ public sealed class InventoryApply(NpgsqlConnection connection)
                    wi.id_inventory IS NULL
                        OR (wi.price, wi.stock_quantity, wi.min_order_quantity) IS DISTINCT FROM (w.price, w.stock, w.min_order) AS changed
             FROM winners w
-            LEFT JOIN warehouse_inventory wi
-                   ON wi.user_id = @userId
-                  AND coalesce(wi.part_id, -wi.aftermarket_part_id) = w.item
-                  AND wi.warehouse_location = w.location
+            LEFT JOIN warehouse_inventory wp
+                   ON wp.user_id = @userId AND wp.part_id = w.part_id AND wp.warehouse_location = w.location
+            LEFT JOIN warehouse_inventory wa
+                   ON wa.user_id = @userId AND wa.aftermarket_part_id = w.aftermarket_part_id AND wa.warehouse_location = w.location
+                  AND wa.aftermarket_part_id IS NOT NULL
+            CROSS JOIN LATERAL (
+                SELECT coalesce(wp.id_inventory, wa.id_inventory) AS id_inventory, coalesce(wp.price, wa.price) AS price,
+                       coalesce(wp.stock_quantity, wa.stock_quantity) AS stock_quantity,
+                       coalesce(wp.min_order_quantity, wa.min_order_quantity) AS min_order_quantity,
+                       coalesce(wp.source_part_number_norm, wa.source_part_number_norm) AS source_part_number_norm,
+                       coalesce(wp.source_brand, wa.source_brand) AS source_brand
+            ) wi
             WHERE NOT w.kept
               AND (wi.id_inventory IS NULL
                 OR (wi.price, wi.stock_quantity, wi.min_order_quantity) IS DISTINCT FROM (w.price, w.stock, w.min_order)
@@ -312,7 +350,7 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         UPDATE inventory_uploads
         SET status = 'completed', rows_total = @rowsTotal, rows_imported = @rowsImported, rows_errors = @rowsErrors,
             rows_unchanged = @rowsUnchanged, duplicates = @duplicates, rows_deleted = @rowsDeleted,
-            rows_processed = @rowsTotal, error_log = @errorLog, completed_at = now(), claim_token = NULL
+            rows_processed = @rowsTotal, error_log = @errorLog, completed_at = clock_timestamp(), claim_token = NULL
         WHERE id_upload = @idUpload AND claim_token = @token AND status = 'processing'
         """;
 
