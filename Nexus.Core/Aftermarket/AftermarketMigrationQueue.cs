@@ -11,11 +11,10 @@ public sealed class AftermarketMigrationQueue(NexusStorage storage)
 
     public async Task EnqueueAsync(long runId, IEnumerable<int> batchNos, CancellationToken cancellationToken)
     {
-        var queue = storage.Queue(NexusStorage.AftermarketMigrationQueue);
         foreach (var batchNo in batchNos)
         {
             var body = JsonSerializer.Serialize(new MigrationBatchMessage(runId, batchNo), Json);
-            await queue.SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(body)), cancellationToken);
+            await storage.SendAsync(NexusStorage.AftermarketMigrationQueue, body, cancellationToken);
         }
     }
 

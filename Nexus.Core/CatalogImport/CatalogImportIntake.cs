@@ -61,8 +61,7 @@ public sealed class CatalogImportIntake(
         {
             var message = BlobCreatedMessage.Create(storage.Blobs.Uri.ToString(), storage.Name(NexusStorage.UploadsContainer), blobName,
                 stored.ETag.ToString(), limited.BytesRead);
-            // Base64, as the Functions queue trigger expects by default (host.json messageEncoding).
-            await storage.Queue(NexusStorage.CatalogImportQueue).SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(message)), ct);
+            await storage.SendAsync(NexusStorage.CatalogImportQueue, message, ct);
         }
         catch (Exception)
         {

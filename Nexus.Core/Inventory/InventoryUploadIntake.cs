@@ -158,10 +158,10 @@ public sealed class InventoryUploadIntake(
         await Container.GetBlobClient(upload.BlobName).DeleteIfExistsAsync(cancellationToken: ct);
     }
 
-    /// <summary>Enqueues the BlobCreated event, base64-encoded as the Functions queue trigger expects by default.</summary>
+    /// <summary>Enqueues the BlobCreated event (what Event Grid delivers in Azure, design.md §1).</summary>
     private async Task AnnounceAsync(string blobName, ETag eTag, long contentLength, CancellationToken ct)
     {
         var message = BlobCreatedMessage.Create(storage.Blobs.Uri.ToString(), storage.Name(NexusStorage.UploadsContainer), blobName, eTag.ToString(), contentLength);
-        await storage.Queue(NexusStorage.InventoryUploadsQueue).SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(message)), ct);
+        await storage.SendAsync(NexusStorage.InventoryUploadsQueue, message, ct);
     }
 }

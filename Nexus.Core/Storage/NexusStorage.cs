@@ -1,3 +1,4 @@
+using System.Text;
 using Azure.Core;
 using Azure.Identity;
 using Azure.Storage.Blobs;
@@ -44,6 +45,19 @@ public sealed class NexusStorage
     public QueueClient Queue(string baseName) => Queues.GetQueueClient(Name(baseName));
 
     public BlobContainerClient Container(string baseName) => Blobs.GetBlobContainerClient(Name(baseName));
+
+    /// <summary>
+    /// Raised after this process enqueued a message, with the queue's base name. Standalone mode's listener on that queue
+    /// then polls at once instead of after its back-off; in Azure the Functions host polls, and nothing listens here.
+    /// </summary>
+    public event Action<string>? MessageSent;
+
+    /// <summary>Enqueues a message, base64-encoded as the Functions queue trigger expects by default (host.json messageEncoding).</summary>
+    public async Task SendAsync(string queueBaseName, string text, CancellationToken cancellationToken)
+    {
+        await Queue(queueBaseName).SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(text)), cancellationToken);
+        MessageSent?.Invoke(queueBaseName);
+    }
 
     /// <summary>
     /// A SAS URL for one blob: signed with the account key when the connection has one, otherwise with a

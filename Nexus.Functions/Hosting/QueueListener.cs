@@ -23,6 +23,8 @@ public sealed class QueueListener(
     private readonly QueueClient _queue = storage.Queue(function.QueueName);
     private readonly QueueClient _poison = storage.Queue(function.QueueName + "-poison");
     private int _disposed;
+    // Released when this process enqueues on the queue (NexusStorage.MessageSent): the next poll comes at once.
+    private readonly SemaphoreSlim _sent = new(0, 1);
 
     public QueueFunction Function => function;
 
@@ -53,6 +55,7 @@ public sealed class QueueListener(
         var running = new List<Task>();
         var pollDelay = QueueHostOptions.MinPollingInterval;
         logger.LogInformation("Listening on queue {QueueName} for {FunctionName}", _queue.Name, function.Name);
+        storage.MessageSent += OnMessageSent;
         try
         {
             await EnsureQueuesAsync(stoppingToken);
@@ -73,15 +76,39 @@ public sealed class QueueListener(
                     continue;
                 }
                 logger.LogDebug("Queue {QueueName} empty; next poll in {PollDelayMs} ms", _queue.Name, pollDelay.TotalMilliseconds);
-                await Task.Delay(pollDelay, stoppingToken);
+                if (await _sent.WaitAsync(pollDelay, stoppingToken))
+                {
+                    logger.LogDebug("Queue {QueueName} got a message from this process; polling now", _queue.Name);
+                    pollDelay = QueueHostOptions.MinPollingInterval;
+                    continue;
+                }
                 pollDelay = TimeSpan.FromTicks(Math.Min(pollDelay.Ticks * 2, settings.MaxPollingInterval.Ticks));
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
+        finally
+        {
+            storage.MessageSent -= OnMessageSent;
+        }
         logger.LogInformation("Stopped fetching from {QueueName}; waiting for {InFlight} message(s) in flight", _queue.Name, running.Count(t => !t.IsCompleted));
         await Task.WhenAll(running);
+    }
+
+    private void OnMessageSent(string queueName)
+    {
+        if (queueName == function.QueueName && _sent.CurrentCount == 0)
+        {
+            try
+            {
+                _sent.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another send released it first.
+            }
+        }
     }
 
     private async Task EnsureQueuesAsync(CancellationToken cancellationToken)

@@ -37,6 +37,7 @@ public sealed class QueueListenerFixture : IAsyncLifetime
     public InvocationRecorder Slow { get; } = new();
     public InvocationRecorder Overlap { get; } = new();
     public InvocationRecorder Idle { get; } = new();
+    public InvocationRecorder Woken { get; } = new();
 
     /// <summary>Per message id, how many handler runs are in progress right now; any value above 1 is an overlap.</summary>
     public ConcurrentDictionary<string, int> OverlapActive { get; } = new();
@@ -75,6 +76,11 @@ public sealed class QueueListenerFixture : IAsyncLifetime
             Idle.Record(m);
             return Task.CompletedTask;
         });
+        WokenFunction = new("QtWoken", "qt-woken", (_, m, _) =>
+        {
+            Woken.Record(m);
+            return Task.CompletedTask;
+        });
     }
 
     public QueueFunction EchoFunction { get; }
@@ -82,8 +88,9 @@ public sealed class QueueListenerFixture : IAsyncLifetime
     public QueueFunction SlowFunction { get; }
     public QueueFunction OverlapFunction { get; }
     public QueueFunction IdleFunction { get; }
+    public QueueFunction WokenFunction { get; }
 
-    public IReadOnlyList<QueueFunction> Functions => [EchoFunction, FlakyFunction, SlowFunction, OverlapFunction, IdleFunction];
+    public IReadOnlyList<QueueFunction> Functions => [EchoFunction, FlakyFunction, SlowFunction, OverlapFunction, IdleFunction, WokenFunction];
 
     public async Task InitializeAsync()
     {

@@ -1,5 +1,6 @@
 using System.Text;
 using Microsoft.Extensions.DependencyInjection;
+using Nexus.Core.Storage;
 using Nexus.Functions.Hosting;
 
 namespace Nexus.Tests.Queues;
@@ -119,10 +120,31 @@ public sealed class QueueListenerTests(QueueListenerFixture fx)
         Assert.Equal(new[] { 100, 200, cap }, IdlePollDelays().Skip(pollsBeforeMessage).SkipWhile(d => d != 100).Take(3));
     }
 
-    /// <summary>The wait the idle listener logged after each receive that came back empty, in order.</summary>
-    private List<double> IdlePollDelays() =>
+    [Fact]
+    public async Task A_message_this_process_sends_ends_the_listeners_back_off_wait()
+    {
+        var storage = fx.Host.Services.GetRequiredService<NexusStorage>();
+        await Eventually.HoldsAsync(() => PollDelays("qt-woken").Count >= 3, "three empty polls");
+        Assert.Empty(EarlyPolls());
+
+        await storage.SendAsync("qt-woken", "{\"hello\":1}", CancellationToken.None);
+
+        await Eventually.HoldsAsync(() => fx.Woken.Invocations.Count == 1, "message handled");
+        Assert.Equal("{\"hello\":1}", fx.Woken.Invocations.Single().Body);
+        Assert.Single(EarlyPolls());
+    }
+
+    private List<CapturedLog> EarlyPolls() =>
+        [.. fx.Logs.Entries.Where(e => OnQueue(e, "qt-woken") && e.Message.Contains("polling now", StringComparison.Ordinal))];
+
+    private static bool OnQueue(CapturedLog e, string queue) =>
+        e.State.TryGetValue("QueueName", out var q) && q is string name && name.EndsWith(queue, StringComparison.Ordinal);
+
+    private List<double> IdlePollDelays() => PollDelays("qt-idle");
+
+    /// <summary>The wait a listener logged after each receive that came back empty, in order.</summary>
+    private List<double> PollDelays(string queue) =>
         [.. fx.Logs.Entries
-            .Where(e => e.State.TryGetValue("QueueName", out var q) && q is string name && name.EndsWith("qt-idle", StringComparison.Ordinal)
-                        && e.State.ContainsKey("PollDelayMs"))
+            .Where(e => OnQueue(e, queue) && e.State.ContainsKey("PollDelayMs"))
             .Select(e => Convert.ToDouble(e.State["PollDelayMs"]))];
 }
