@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Nexus.Core.Inventory;
 using Nexus.Core.Storage;
+using Nexus.Core.Workers;
 using Npgsql;
 
 namespace Nexus.Core.CatalogImport;
@@ -147,9 +148,8 @@ public sealed class CatalogImportProcessor(
         {
             // Pinned to the blob's ETag: a blob overwritten mid-read fails the read instead of mixing two files.
             await using var stream = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, ct);
-            var rows = await Task.Factory.StartNew(
-                () => staging.Load(stream, import.Filename, staged => imports.ReportProgress(import.IdImport, token, staged), ct),
-                ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var rows = await BackgroundThread.Run(
+                () => staging.Load(stream, import.Filename, staged => imports.ReportProgress(import.IdImport, token, staged), ct), ct);
             await staging.AnalyzeAsync(ct);
             await StageReached(CatalogImportStage.Staged, ct);
             return await new CatalogImportApply(connection).RunAsync(import, token, rows, _options.MaxStoredProblems, StageReached, ct);

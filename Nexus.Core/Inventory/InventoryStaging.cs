@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Dapper;
+using Nexus.Core.Workers;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -109,7 +110,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
         // (1M rows: ~1.5 s each, warm), so the two together take little more than one of them.
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         using var batches = new BlockingCollection<InventoryRow[]>(BatchesInFlight);
-        var writer = Task.Factory.StartNew(() =>
+        var writer = BackgroundThread.Run(() =>
         {
             try
             {
@@ -126,7 +127,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
                 stop.Cancel();
                 throw;
             }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+        }, CancellationToken.None);
 
         var rows = 0;
         var duplicates = new RowDeduplicator(DuplicateKeyHash);

@@ -143,9 +143,8 @@ public sealed class InventoryUploadProcessor(
         {
             // Pinned to the blob's ETag: a blob overwritten mid-read fails the read instead of mixing two files.
             await using var stream = await blob.OpenReadAsync(new BlobOpenReadOptions(allowModifications: false) { BufferSize = 4 * 1024 * 1024 }, ct);
-            var staged = await Task.Factory.StartNew(
-                () => staging.Load(stream, upload.Filename, mapping, rows => ReportProgress(upload.IdUpload, token, rows), ct),
-                ct, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            var staged = await BackgroundThread.Run(
+                () => staging.Load(stream, upload.Filename, mapping, rows => ReportProgress(upload.IdUpload, token, rows), ct), ct);
             await staging.AnalyzeAsync(ct);
             await StageReached(InventoryImportStage.Staged, ct);
             return await new InventoryApply(connection).RunAsync(upload, token, staged, _options, StageReached, ct);
