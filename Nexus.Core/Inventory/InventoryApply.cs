@@ -170,7 +170,9 @@ public sealed class InventoryApply(NpgsqlConnection connection)
     //   that give a brand can collide, so kept rows join in only when the file has brands (@brands), and without brands
     //   this costs nothing.
     // - changes: new or changed rows joined to the bodega's rows by part and location; rows whose values are the same are
-    //   only given the file's source (no new updated_at), so that the next upload keeps them.
+    //   only given the file's source (no new updated_at), so that the next upload keeps them. Two joins, each on a unique
+    //   index (OEM part, aftermarket part), where one on coalesce(part_id, -aftermarket_part_id) has no index: the few
+    //   changed rows of a re-upload then probe the index instead of sorting all the bodega's rows.
     // - cleared: one row of the bodega holds a source; a row that held it while the catalog now sends it elsewhere lets go.
     // PostgreSQL 15 hashes the inner side of NOT EXISTS, so the small sets (superseded, losers) are the hashed ones.
     private const string Apply = """
