@@ -24,4 +24,8 @@ public sealed class AuthOptions
     /// <summary>Registrations accepted per client address and hour; each costs a bcrypt hash, so they are a cheap way to load the CPU.</summary>
     [Range(1, 10_000)]
     public int MaxRegistrationsPerAddressPerHour { get; set; } = 20;
+
+    /// <summary>Minutes a password reset link started by an admin stays valid (ASVS 6.4.3); it works once.</summary>
+    [Range(5, 24 * 60)]
+    public int PasswordResetMinutes { get; set; } = 60;
 }

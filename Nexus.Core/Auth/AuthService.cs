@@ -164,15 +164,17 @@ public sealed class AuthService(
     }
 
     /// <summary>Ends the session family of a refresh token. Unknown tokens are ignored (logout is idempotent).</summary>
-    public async Task LogoutAsync(string refreshToken, CancellationToken cancellationToken)
+    /// <param name="userId">When given, only a family of this user is ended (a login replacing an earlier session).</param>
+    public async Task LogoutAsync(string refreshToken, CancellationToken cancellationToken, int? userId = null)
     {
         const string sql = """
             UPDATE sessions SET revoked_at = now()
-            WHERE family_id = (SELECT family_id FROM sessions WHERE refresh_token = @hash)
+            WHERE family_id = (SELECT family_id FROM sessions
+                               WHERE refresh_token = @hash AND (@userId::int IS NULL OR user_id = @userId))
               AND revoked_at IS NULL
             """;
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        var ended = await connection.ExecuteAsync(new CommandDefinition(sql, new { hash = RefreshTokens.HashOf(refreshToken) }, cancellationToken: cancellationToken));
+        var ended = await connection.ExecuteAsync(new CommandDefinition(sql, new { hash = RefreshTokens.HashOf(refreshToken), userId }, cancellationToken: cancellationToken));
         logger.LogInformation("Logout revoked {Sessions} sessions", ended);
     }
 

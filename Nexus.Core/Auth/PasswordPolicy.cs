@@ -4,8 +4,9 @@ using System.Text;
 namespace Nexus.Core.Auth;
 
 /// <summary>
-/// What a new password must be (registration, accounts created by an admin, password change): ASVS 6.2.1/6.2.9 lengths,
-/// bcrypt's 72-byte input limit enforced instead of silently truncated, not one of the common passwords (6.2.4) and
+/// What a new password must be (registration, accounts created by an admin, password change, password reset): ASVS
+/// 6.2.1/6.2.9 lengths (10 to 128 characters of any script; <see cref="PasswordHasher"/> pre-hashes, so nothing is ever
+/// truncated), not one of the common passwords (6.2.4) and
 /// free of the context words (6.1.2, 6.2.11): the app's name and the account's own email, name and business name.
 /// </summary>
 public static class PasswordPolicy
@@ -13,8 +14,11 @@ public static class PasswordPolicy
     public const int MinLength = 10;
     public const int MaxLength = 128;
 
-    /// <summary>bcrypt ignores everything after 72 bytes; longer passwords are refused, never cut.</summary>
-    public const int MaxUtf8Bytes = 72;
+    /// <summary>
+    /// Upper bound of the UTF-8 form (128 characters of 4 bytes each), so that nobody posts megabytes to be hashed. bcrypt's
+    /// own 72-byte limit no longer applies: the hasher feeds it a fixed-size pre-hash of the whole password.
+    /// </summary>
+    public const int MaxUtf8Bytes = 512;
 
     /// <summary>Words of the app itself that no password may contain (any case, accents, spaces or punctuation in between).</summary>
     public static readonly IReadOnlyList<string> AppWords = ["nexus", "autopartes", "autoparts"];
@@ -41,9 +45,9 @@ public static class PasswordPolicy
         {
             return $"Password must be at most {MaxLength} characters.";
         }
-        if (!FitsBcrypt(password))
+        if (!FitsLimit(password))
         {
-            return $"Password must be at most {MaxUtf8Bytes} bytes in UTF-8 (accented letters and symbols take 2 to 4 bytes each); it is never truncated.";
+            return $"Password must be at most {MaxUtf8Bytes} bytes in UTF-8.";
         }
         if (CommonPasswords.Contains(password))
         {
@@ -56,7 +60,7 @@ public static class PasswordPolicy
         return null;
     }
 
-    public static bool FitsBcrypt(string password) => Encoding.UTF8.GetByteCount(password) <= MaxUtf8Bytes;
+    public static bool FitsLimit(string password) => Encoding.UTF8.GetByteCount(password) <= MaxUtf8Bytes;
 
     /// <summary>The first banned word the password contains, compared as letters and digits only, lower case, without accents.</summary>
     public static string? ContextWordIn(string password, IEnumerable<string?> context)

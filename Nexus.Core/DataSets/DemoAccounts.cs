@@ -24,7 +24,7 @@ public static class DemoAccounts
     ];
 
     // bcrypt at cost 12 takes ~0.25 s; one hash serves every demo account (they share the password anyway).
-    private static readonly Lazy<string> PasswordHash = new(() => BCrypt.Net.BCrypt.HashPassword(Password, 12));
+    private static readonly Lazy<string> PasswordHash = new(() => PasswordHasher.Hash(Password, PasswordHasher.MinimumWorkFactor));
 
     /// <summary>Creates the accounts that do not exist yet (by e-mail, case-insensitive); returns how many were created.</summary>
     public static async Task<int> EnsureAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken ct)

@@ -14,6 +14,15 @@ public static class AdminEndpoints
     /// <summary>How many session families (one per login) an admin's "end sessions" ended.</summary>
     public sealed record EndSessionsResponse(int SessionsEnded);
 
+    /// <summary>
+    /// A one-time password reset for the admin to pass to the user out of band: <paramref name="ResetPath"/> is the web
+    /// page (relative to the web pages' origin) with the token in its fragment, which browsers never send to a server.
+    /// </summary>
+    public sealed record PasswordResetResponse(int UserId, string Token, string ResetPath, DateTimeOffset ExpiresAt);
+
+    /// <summary>The page where a user sets a new password with a reset token (<c>web/restablecer.html</c>).</summary>
+    public const string ResetPage = "/restablecer.html";
+
     public sealed record CreateUserBody(string? Name, string? Email, string? Password, string? Role, string? BusinessName, string? Phone, string? Address);
 
     public static void MapAdminEndpoints(this IEndpointRouteBuilder app)
@@ -25,6 +34,7 @@ public static class AdminEndpoints
         group.MapPost("/users", CreateUserAsync);
         group.MapDelete("/users/{id:int}/sessions", EndUserSessionsAsync);
         group.MapDelete("/sessions", EndAllSessionsAsync);
+        group.MapPost("/users/{id:int}/password-reset", StartPasswordResetAsync);
     }
 
     private static async Task<IResult> ListUsersAsync(
@@ -88,6 +98,22 @@ public static class AdminEndpoints
     /// <summary>Ends the sessions of every account but the caller's current session (e.g. after a suspected key or database leak).</summary>
     private static async Task<IResult> EndAllSessionsAsync(UserAdminService admin, ClaimsPrincipal caller, CancellationToken ct) =>
         Results.Ok(new EndSessionsResponse(await admin.EndAllSessionsAsync(caller.UserId(), caller.SessionFamily(), ct)));
+
+    /// <summary>
+    /// Starts a password reset for a user (ASVS 6.4.3, 6.4.6): a one-time token valid for <c>Auth:PasswordResetMinutes</c>,
+    /// superseding earlier ones, that the user spends on <c>POST /api/auth/password-reset</c> to choose a new password.
+    /// The admin never chooses it; the current password and sessions stay until the user sets the new one.
+    /// </summary>
+    private static async Task<IResult> StartPasswordResetAsync(
+        int id, PasswordResetService resets, ClaimsPrincipal caller, HttpContext http, CancellationToken ct)
+    {
+        if (await resets.StartAsync(caller.UserId(), id, ct) is not { } link)
+        {
+            return UserNotFound(id);
+        }
+        http.Response.Headers.CacheControl = "no-store";
+        return Results.Ok(new PasswordResetResponse(link.UserId, link.Token, $"{ResetPage}#token={link.Token}", link.ExpiresAt));
+    }
 
     private static async Task<IResult> CreateUserAsync(CreateUserBody body, UserAdminService admin, ClaimsPrincipal caller, CancellationToken ct)
     {

@@ -9,7 +9,13 @@ public static class AuthEndpoints
 {
     public sealed record RegisterBody(string? Name, string? Email, string? Password, string? Role, string? BusinessName, string? Phone, string? Address);
 
-    public sealed record LoginBody(string? Email, string? Password);
+    /// <param name="PreviousRefreshToken">
+    /// Optional, for API clients: the refresh token of the session this login replaces, whose family is then ended
+    /// (ASVS 7.2.4), as a web login ends the family of its cookie. Ignored unless it belongs to the same account.
+    /// </param>
+    public sealed record LoginBody(string? Email, string? Password, string? PreviousRefreshToken = null);
+
+    public sealed record PasswordResetBody(string? Token, string? NewPassword);
 
     public sealed record RefreshBody(string? RefreshToken);
 
@@ -38,6 +44,8 @@ public static class AuthEndpoints
         group.MapPost("/logout", LogoutAsync).AllowAnonymous();
         group.MapGet("/me", MeAsync).RequireAuthorization();
         group.MapPost("/password", ChangePasswordAsync).RequireAuthorization();
+        // The reset token is the credential: the user has forgotten the password and holds no session.
+        group.MapPost("/password-reset", ResetPasswordAsync).AllowAnonymous();
         group.MapGet("/sessions", ListSessionsAsync).RequireAuthorization();
         group.MapDelete("/sessions/{id:guid}", EndSessionAsync).RequireAuthorization();
     }
@@ -69,10 +77,18 @@ public static class AuthEndpoints
             return Results.ValidationProblem(errors);
         }
         var result = await auth.LoginAsync(body.Email!, body.Password!, ClientAddress(http), ct, UserAgent(http));
-        if (result is LoginResult.Success && RefreshCookie.Read(http.Request) is { } previous)
+        if (result is LoginResult.Success signedIn)
         {
-            // Re-authenticating in the same browser ends the session it had (ASVS 7.2.4).
-            await auth.LogoutAsync(previous, ct);
+            // Re-authenticating in the same browser ends the session it had (ASVS 7.2.4): the cookie is replaced, whoever's it was.
+            if (RefreshCookie.Read(http.Request) is { } previous)
+            {
+                await auth.LogoutAsync(previous, ct);
+            }
+            // An API client may name the session the login replaces; only one of the same account is ended this way.
+            if (!string.IsNullOrEmpty(body.PreviousRefreshToken))
+            {
+                await auth.LogoutAsync(body.PreviousRefreshToken, ct, signedIn.Session.User.UserId);
+            }
         }
         return result switch
         {
@@ -95,6 +111,24 @@ public static class AuthEndpoints
             PasswordChangeResult.Invalid invalid => Results.ValidationProblem(invalid.Errors),
             PasswordChangeResult.Throttled throttled => TooManyAttempts(http, throttled.RetryAfter),
             _ => Results.ValidationProblem(new Dictionary<string, string[]> { ["current_password"] = ["The current password is wrong."] }),
+        };
+    }
+
+    /// <summary>Sets a new password with an admin-started reset token (ASVS 6.4.3); the token is spent and every session ends.</summary>
+    private static async Task<IResult> ResetPasswordAsync(PasswordResetBody body, PasswordResetService resets, HttpContext http, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(body.Token))
+        {
+            return Results.ValidationProblem(new Dictionary<string, string[]> { ["token"] = ["Token is required."] });
+        }
+        return await resets.CompleteAsync(body.Token, body.NewPassword ?? "", ClientAddress(http), ct) switch
+        {
+            PasswordResetResult.Completed => Results.NoContent(),
+            PasswordResetResult.Invalid invalid => Results.ValidationProblem(invalid.Errors),
+            _ => Results.Problem(statusCode: StatusCodes.Status400BadRequest,
+                title: "Enlace de restablecimiento no válido / Invalid password reset link",
+                detail: "El enlace no existe, caducó o ya se usó; pide uno nuevo a un administrador. / "
+                    + "The link is unknown, expired or already used; ask an administrator for a new one."),
         };
     }
 

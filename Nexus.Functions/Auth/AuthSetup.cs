@@ -109,6 +109,7 @@ public static class AccountServices
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuthService>();
         services.AddSingleton<UserAdminService>();
+        services.AddSingleton<PasswordResetService>();
         return services;
     }
 }

@@ -78,7 +78,7 @@ public sealed class LoginTests(SharedAppFixture fixture) : IClassFixture<SharedA
             "SELECT pass, is_active, id_rol FROM users WHERE email = @email", new { email });
         Assert.False(row.IsActive);
         Assert.Equal(Roles.IdOf(Roles.Taller), row.IdRol);
-        Assert.StartsWith("$2", row.Pass);
+        Assert.StartsWith(PasswordHasher.PreHashedPrefix + "$2", row.Pass);
         Assert.True(PasswordHasher.WorkFactorOf(row.Pass) >= 12, row.Pass[..7]);
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(email, "una-clave-segura")).StatusCode);
     }
@@ -123,26 +123,42 @@ public sealed class LoginTests(SharedAppFixture fixture) : IClassFixture<SharedA
     }
 
     [Fact]
-    public async Task Password_limit_is_72_utf8_bytes_and_it_is_never_truncated()
+    public async Task Passwords_of_64_accented_characters_work_whole_and_every_byte_counts()
     {
         using var client = _app.CreateClient();
-        var ascii72 = new string('a', 72);
-        var accented72 = new string('ñ', 36); // 2 bytes each: 36 characters, 72 bytes
-        var euro73 = new string('€', 24) + "a"; // 3 bytes each: 25 characters, 73 bytes
+        var accented64 = new string('ñ', 64); // 2 bytes each: 64 characters, 128 bytes, far beyond bcrypt's 72
+        var email = $"n64-{Guid.NewGuid():N}@test.mx";
 
-        await ProblemAssert.IsValidationProblemAsync(await client.RegisterAsync(Registration($"a73-{Guid.NewGuid():N}@test.mx", ascii72 + "a")), "password");
-        await ProblemAssert.IsValidationProblemAsync(await client.RegisterAsync(Registration($"n73-{Guid.NewGuid():N}@test.mx", accented72 + "a")), "password");
-        await ProblemAssert.IsValidationProblemAsync(await client.RegisterAsync(Registration($"e73-{Guid.NewGuid():N}@test.mx", euro73)), "password");
-
-        var email = $"n72-{Guid.NewGuid():N}@test.mx";
-        Assert.Equal(HttpStatusCode.Accepted, (await client.RegisterAsync(Registration(email, accented72))).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, (await client.RegisterAsync(Registration(email, accented64))).StatusCode);
         await using (var connection = await _app.Database.DataSource.OpenConnectionAsync())
         {
             await connection.ExecuteAsync("UPDATE users SET is_active = true WHERE email = @email", new { email });
         }
-        Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync(email, accented72)).StatusCode);
-        // What bcrypt would silently ignore after byte 72 must still make the login fail.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(email, accented72 + "x")).StatusCode);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync(email, accented64)).StatusCode);
+        // Passwords that agree with it on the first 72 bytes and differ only after them: bcrypt alone could not tell.
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(email, new string('ñ', 63) + "ó")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(email, new string('ñ', 36))).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(email, accented64 + "x")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Passwords_are_limited_to_128_characters_of_any_script_and_never_trimmed()
+    {
+        using var client = _app.CreateClient();
+        var emoji128 = string.Concat(Enumerable.Repeat("🔧", 128)); // 4 bytes each: 128 characters, 512 bytes
+        var email = $"e128-{Guid.NewGuid():N}@test.mx";
+
+        Assert.Equal(HttpStatusCode.Accepted, (await client.RegisterAsync(Registration(email, emoji128))).StatusCode);
+        await ProblemAssert.IsValidationProblemAsync(await client.RegisterAsync(Registration($"a129-{Guid.NewGuid():N}@test.mx", new string('a', 129))), "password");
+        await ProblemAssert.IsValidationProblemAsync(await client.RegisterAsync(Registration($"e129-{Guid.NewGuid():N}@test.mx", emoji128 + "🔧")), "password");
+        await using (var connection = await _app.Database.DataSource.OpenConnectionAsync())
+        {
+            await connection.ExecuteAsync("UPDATE users SET is_active = true WHERE email = @email", new { email });
+        }
+        Assert.Equal(HttpStatusCode.OK, (await client.LoginAsync(email, emoji128)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(email, " " + emoji128)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.LoginAsync(email, emoji128 + "🔧")).StatusCode);
     }
 
     [Fact]

@@ -68,6 +68,8 @@ public sealed class RouteAccessTests(SharedAppFixture fixture) : IClassFixture<S
         Assert.Equal(Roles.All.ToHashSet(), byName["DELETE /api/auth/sessions/{id:guid}"].AllowedRoles);
         Assert.Equal(new HashSet<string> { Roles.Admin, Roles.Owner }, byName["DELETE /api/admin/users/{id:int}/sessions"].AllowedRoles);
         Assert.Equal(new HashSet<string> { Roles.Admin, Roles.Owner }, byName["DELETE /api/admin/sessions"].AllowedRoles);
+        Assert.Equal(new HashSet<string> { Roles.Admin, Roles.Owner }, byName["POST /api/admin/users/{id:int}/password-reset"].AllowedRoles);
+        Assert.True(byName["POST /api/auth/password-reset"].IsPublic);
         foreach (var route in new[] { "POST /api/admin/catalog-imports/", "GET /api/admin/catalog-imports/", "GET /api/admin/catalog-imports/{id:long}",
                      "GET /api/admin/catalog-imports/{id:long}/problems.csv" })
         {

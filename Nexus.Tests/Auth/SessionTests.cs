@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
 using Nexus.Core.Auth;
@@ -131,4 +132,41 @@ public sealed class SessionTests(SharedAppFixture fixture) : IClassFixture<Share
     }
 
     private static StringContent Json(string json) => new(json, System.Text.Encoding.UTF8, "application/json");
+
+    [Fact]
+    public async Task An_api_client_logging_in_again_with_its_previous_refresh_token_ends_that_session_only()
+    {
+        var user = await _app.CreateUserAsync(Roles.Taller);
+        var someoneElse = await _app.CreateUserAsync(Roles.Taller);
+        var auth = _app.Services.GetRequiredService<AuthService>();
+        var otherDevice = await auth.StartSessionAsync((await auth.GetProfileAsync(user.Id, CancellationToken.None))!, CancellationToken.None);
+        using var client = _app.CreateClient();
+
+        var refused = await client.PostAsJsonAsync("/api/auth/login",
+            new { email = user.Email, password = TestUsers.Password + "x", previous_refresh_token = user.RefreshToken }, AuthApi.Json);
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
+        using (var stillLive = _app.CreateClient().WithBearer(user.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.OK, (await stillLive.GetAsync("/api/auth/me")).StatusCode);
+        }
+
+        var again = await client.PostAsJsonAsync("/api/auth/login",
+            new { email = user.Email, password = TestUsers.Password, previous_refresh_token = user.RefreshToken }, AuthApi.Json);
+
+        Assert.Equal(HttpStatusCode.OK, again.StatusCode);
+        var pair = await again.JsonAsync();
+        Assert.Equal(HttpStatusCode.Unauthorized, (await client.RefreshAsync(user.RefreshToken)).StatusCode);
+        using (var replaced = _app.CreateClient().WithBearer(user.AccessToken))
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await replaced.GetAsync("/api/auth/me")).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync(otherDevice.RefreshToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync(pair["refresh_token"]!.GetValue<string>())).StatusCode);
+
+        // Another account's token is not this login's to end.
+        var foreign = await client.PostAsJsonAsync("/api/auth/login",
+            new { email = user.Email, password = TestUsers.Password, previous_refresh_token = someoneElse.RefreshToken }, AuthApi.Json);
+        Assert.Equal(HttpStatusCode.OK, foreign.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.RefreshAsync(someoneElse.RefreshToken)).StatusCode);
+    }
 }

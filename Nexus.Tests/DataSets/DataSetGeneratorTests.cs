@@ -1,6 +1,8 @@
 using System.Text.RegularExpressions;
 using Dapper;
 using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Nexus.Core.Auth;
 using Nexus.Core.DataSets;
 using Nexus.Tests.Infrastructure;
 using Npgsql;
@@ -71,9 +73,11 @@ public sealed class DataSetGeneratorTests
         Assert.Contains(accounts, a => a is { Email: "bodega1@nexus.demo", Role: "BODEGA", Business: "BODEGA CENTRAL MX" });
         Assert.Contains(accounts, a => a is { Email: "bodega2@nexus.demo", Business: "REFACCIONES DEL NORTE" });
         Assert.Equal(3, accounts.Count(a => a.Role == "TALLER"));
-        var hash = await connection.ExecuteScalarAsync<string>("SELECT pass FROM users WHERE email = 'taller1@nexus.demo'");
-        Assert.True(BCrypt.Net.BCrypt.Verify(DemoAccounts.Password, hash));
-        Assert.StartsWith("$2a$12$", hash);
+        var hash = await connection.ExecuteScalarAsync<string>("SELECT pass FROM users WHERE email = 'taller1@nexus.demo'") ?? "";
+        Assert.StartsWith(PasswordHasher.PreHashedPrefix + "$2a$12$", hash);
+        var hasher = new PasswordHasher(Options.Create(new AuthOptions()));
+        Assert.True(hasher.Verify(DemoAccounts.Password, hash));
+        Assert.False(hasher.NeedsRehash(hash));
     }
 
     [Fact]

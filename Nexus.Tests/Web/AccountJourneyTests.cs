@@ -241,6 +241,59 @@ public sealed class AccountJourneyTests(BrowserFixture browser)
         Assert.Empty(session.ScriptErrors);
     }
 
+    [Fact]
+    public async Task An_admin_gets_a_one_time_reset_link_and_the_user_chooses_the_new_password_with_it()
+    {
+        var admin = await browser.App.CreateUserAsync(Roles.Admin);
+        var bodega = await browser.App.CreateUserAsync(Roles.Bodega);
+
+        // 1. The admin asks for a link on the users tab and copies it; no password is typed by the admin.
+        string link;
+        await using (var staff = await browser.NewSessionAsync())
+        {
+            await LogInAsync(staff.Page, admin.Email, TestUsers.Password);
+            await Expect(staff.Page).ToHaveURLAsync(new Regex("/admin\\.html"));
+            await staff.Page.Locator("#filter-role").SelectOptionAsync("BODEGA");
+            await staff.Page.Locator("#filter-status").SelectOptionAsync("active");
+            var row = staff.Page.Locator("tr").Filter(new() { HasText = bodega.Email });
+            await row.GetByRole(AriaRole.Button, new() { Name = $"Restablecer la contraseña de {bodega.Email}" }).ClickAsync();
+            await staff.Page.GetByRole(AriaRole.Dialog).GetByRole(AriaRole.Button, new() { Name = "Obtener enlace" }).ClickAsync();
+            await Expect(staff.Page.Locator("#users-message")).ToContainTextAsync("Enlace para restablecer la contraseña");
+            link = await staff.Page.Locator("#reset-link").InputValueAsync();
+            Assert.Matches(new Regex("/restablecer\\.html#token=[A-Za-z0-9_-]{43}$"), link);
+            await staff.ScreenshotAsync("admin-restablecer-desktop");
+            Assert.Empty(staff.ScriptErrors);
+        }
+
+        // 2. The user opens it: the token leaves the address bar, the policy applies, the new password is saved.
+        await using var user = await browser.NewSessionAsync(BrowserFixture.Phone);
+        var page = user.Page;
+        await page.GotoAsync(link);
+        await Expect(page).ToHaveURLAsync(new Regex("/restablecer\\.html$"));
+        await page.Locator("#reset-password").FillAsync("mi-clave-nexus-2026");
+        await page.Locator("#reset-confirm").FillAsync("mi-clave-nexus-2026");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Guardar contraseña" }).ClickAsync();
+        await Expect(page.Locator("#reset-password-error")).ToContainTextAsync("No uses «nexus»");
+        await page.Locator("#reset-password").FillAsync("tuerca-azul-de-acero");
+        await page.Locator("#reset-confirm").FillAsync("tuerca-azul-de-acero");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Guardar contraseña" }).ClickAsync();
+        await Expect(page.Locator("#reset-message")).ToContainTextAsync("Contraseña guardada");
+        await user.ScreenshotAsync("restablecer-phone");
+        using var api = new HttpClient { BaseAddress = new Uri(browser.BaseUrl) };
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, (await api.RefreshAsync(bodega.RefreshToken)).StatusCode);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Iniciar sesión" }).Last.ClickAsync();
+        await LogInAsync(page, bodega.Email, "tuerca-azul-de-acero");
+        await Expect(page).ToHaveURLAsync(new Regex("/bodega\\.html$"));
+
+        // 3. The link works once.
+        await page.GotoAsync(link);
+        await page.Locator("#reset-password").FillAsync("otra-tuerca-de-acero");
+        await page.Locator("#reset-confirm").FillAsync("otra-tuerca-de-acero");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Guardar contraseña" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Enlace de restablecimiento no válido");
+        Assert.Empty(user.ScriptErrors);
+    }
+
     private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
 
     private static async Task LogInAsync(IPage page, string email, string password)

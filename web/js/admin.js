@@ -73,6 +73,8 @@ function userRow(user) {
     ? h('button', { type: 'button', class: 'secondary small', disabled: self, title: self ? 'No puedes desactivar tu propia cuenta' : null,
       'aria-label': `Desactivar ${user.email}`, onclick: () => setActive(user, false) }, 'Desactivar')
     : h('button', { type: 'button', class: 'small', 'aria-label': `Aprobar ${user.email}`, onclick: () => setActive(user, true) }, 'Aprobar');
+  const reset = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Restablecer la contraseña de ${user.email}`,
+    onclick: (event) => startReset(user, event.currentTarget) }, 'Restablecer contraseña');
   return [
     h('div', {},
       h('strong', {}, user.business_name || user.name),
@@ -83,7 +85,7 @@ function userRow(user) {
     h('span', { class: user.is_active ? 'badge ok' : 'badge warn' }, user.is_active ? 'Activa' : 'Pendiente'),
     day(user.created_at),
     user.last_login ? ago(user.last_login) : 'Nunca',
-    action,
+    h('div', { class: 'row' }, action, reset),
   ];
 }
 
@@ -115,6 +117,42 @@ async function setActive(user, active) {
     await loadUsers();
   } catch (error) {
     clear(usersMessage, errorNotice(error, 'No se pudo cambiar la cuenta'));
+  }
+}
+
+/**
+ * Starts a password reset: the API answers with a one-time link (1 hour) that the admin passes to the user by phone,
+ * chat or in person; the app sends no e-mail. The admin never chooses the password.
+ */
+async function startReset(user, button) {
+  const name = user.business_name || user.name;
+  const sure = await confirmDialog({
+    title: `¿Restablecer la contraseña de ${name}?`,
+    text: 'Obtendrás un enlace de un solo uso para entregárselo a la persona. Con él elige su contraseña nueva; '
+      + 'al guardarla se cierran sus sesiones. Un enlace anterior deja de servir.',
+    confirmLabel: 'Obtener enlace',
+  });
+  if (!sure) return;
+  button.disabled = true;
+  clear(usersMessage);
+  try {
+    const reset = await api(`/api/admin/users/${user.user_id}/password-reset`, { method: 'POST' });
+    const url = new URL(`restablecer.html#token=${encodeURIComponent(reset.token)}`, location.href).href;
+    const field = h('input', { type: 'text', class: 'grow', readonly: true, value: url, id: 'reset-link', 'aria-label': `Enlace para ${user.email}` });
+    const copy = h('button', { type: 'button', class: 'secondary small', onclick: async () => {
+      field.select();
+      await navigator.clipboard?.writeText(url).catch(() => {});
+      copy.textContent = 'Copiado';
+    } }, 'Copiar enlace');
+    const box = notice('ok', `Enlace para restablecer la contraseña de ${name}`,
+      `Entrégaselo por un medio de confianza (no lo publiques). Sirve una sola vez y vence: ${date(reset.expires_at)}`);
+    box.append(h('div', { class: 'row' }, field, copy));
+    clear(usersMessage, box);
+    field.select();
+  } catch (error) {
+    clear(usersMessage, errorNotice(error, 'No se pudo restablecer la contraseña'));
+  } finally {
+    button.disabled = false;
   }
 }
 
