@@ -58,7 +58,7 @@ public sealed class InventoryApply(NpgsqlConnection connection)
         var applied = await connection.QuerySingleAsync<ApplyCounts>(new CommandDefinition(Apply, new
         {
             upload.IdUpload, upload.UserId, maxStoredErrors = options.MaxStoredErrors, replace, brands = staged.HasBrands,
-            superseded = staged.Superseded, winners = staged.Winners, fast = pending >= options.FastMatchMinRows,
+            superseded = staged.Superseded, winners = staged.Winners, fast = pending >= options.FastMatchMinRows, firstLoad,
         }, transaction, commandTimeout: 0, cancellationToken: ct));
 
         // Rows replaced in the file count as duplicates when their replacement was imported, as errors when it was rejected.
@@ -172,7 +172,8 @@ public sealed class InventoryApply(NpgsqlConnection connection)
     // - changes: new or changed rows joined to the bodega's rows by part and location; rows whose values are the same are
     //   only given the file's source (no new updated_at), so that the next upload keeps them. Two joins, each on a unique
     //   index (OEM part, aftermarket part), where one on coalesce(part_id, -aftermarket_part_id) has no index: the few
-    //   changed rows of a re-upload then probe the index instead of sorting all the bodega's rows.
+    //   changed rows of a re-upload then probe the index instead of sorting all the bodega's rows. A first load
+    //   (@firstLoad: the bodega has no rows) skips both, as it would find nothing.
     // - cleared: one row of the bodega holds a source; a row that held it while the catalog now sends it elsewhere lets go.
     // PostgreSQL 15 hashes the inner side of NOT EXISTS, so the small sets (superseded, losers) are the hashed ones.
     private const string Apply = """
@@ -249,10 +250,10 @@ public sealed class InventoryApply(NpgsqlConnection connection)
                        OR (wi.price, wi.stock_quantity, wi.min_order_quantity) IS DISTINCT FROM (w.price, w.stock, w.min_order) AS changed
             FROM winners w
             LEFT JOIN warehouse_inventory wp
-                   ON wp.user_id = @userId AND wp.part_id = w.part_id AND wp.warehouse_location = w.location
+                   ON NOT @firstLoad AND wp.user_id = @userId AND wp.part_id = w.part_id AND wp.warehouse_location = w.location
             LEFT JOIN warehouse_inventory wa
-                   ON wa.user_id = @userId AND wa.aftermarket_part_id = w.aftermarket_part_id AND wa.warehouse_location = w.location
-                  AND wa.aftermarket_part_id IS NOT NULL
+                   ON NOT @firstLoad AND wa.user_id = @userId AND wa.aftermarket_part_id = w.aftermarket_part_id
+                  AND wa.warehouse_location = w.location AND wa.aftermarket_part_id IS NOT NULL
             CROSS JOIN LATERAL (
                 SELECT coalesce(wp.id_inventory, wa.id_inventory) AS id_inventory, coalesce(wp.price, wa.price) AS price,
                        coalesce(wp.stock_quantity, wa.stock_quantity) AS stock_quantity,

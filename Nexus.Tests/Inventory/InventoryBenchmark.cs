@@ -95,14 +95,20 @@ public sealed class InventoryBenchmark
             var warmup = csv + ".warmup.csv";
             await File.WriteAllLinesAsync(warmup, File.ReadLines(csv).Take(20_001));
             await Run("warmup_20k", 4, warmup);
-            await EmptyInventoryAsync(db);
-            await Floor("floor_first", csv);
-            await Floor("floor_reupload", csv);
-            await EmptyInventoryAsync(db);
-            var first = await Run("csv_first", 2, csv);
-            Assert.Equal((known, 0, rows - known), (first.Upload.RowsImported!.Value, first.Upload.RowsUnchanged!.Value, first.Upload.RowsErrors!.Value));
-            var again = await Run("csv_reupload", 2, changedCsv);
-            Assert.Equal((known, known - changed), (again.Upload.RowsImported!.Value, again.Upload.RowsUnchanged!.Value));
+            // The floor itself moves by a quarter between runs on this kind of machine: each CSV case runs in several
+            // rounds, each right after its own floor, and bench/inventory reports every round and the median ratio.
+            var rounds = int.Parse(Setting("NEXUS_BENCH_ROUNDS") ?? "3", CultureInfo.InvariantCulture);
+            for (var round = 1; round <= rounds; round++)
+            {
+                await EmptyInventoryAsync(db);
+                await Floor($"floor_first.{round}", csv);
+                await Floor($"floor_reupload.{round}", csv);
+                await EmptyInventoryAsync(db);
+                var first = await Run($"csv_first.{round}", 2, csv);
+                Assert.Equal((known, 0, rows - known), (first.Upload.RowsImported!.Value, first.Upload.RowsUnchanged!.Value, first.Upload.RowsErrors!.Value));
+                var again = await Run($"csv_reupload.{round}", 2, changedCsv);
+                Assert.Equal((known, known - changed), (again.Upload.RowsImported!.Value, again.Upload.RowsUnchanged!.Value));
+            }
 
             await EmptyInventoryAsync(db);
             // The xlsx floor reads the workbook raw with MiniExcel (the library the import used before its own
