@@ -134,6 +134,11 @@ public sealed class InventoryRowMapper
     /// <summary>Same rule as the database's normalize_part_number: upper case without spaces, dashes, dots or slashes.</summary>
     public static string NormalizePartNumber(string partNumber)
     {
+        // Most files already write numbers this way: the same string then serves as both, one allocation less per row.
+        if (IsNormalized(partNumber))
+        {
+            return partNumber;
+        }
         var builder = new StringBuilder(partNumber.Length);
         foreach (var c in partNumber)
         {
@@ -143,6 +148,18 @@ public sealed class InventoryRowMapper
             }
         }
         return builder.ToString();
+    }
+
+    private static bool IsNormalized(string partNumber)
+    {
+        foreach (var c in partNumber)
+        {
+            if (char.IsWhiteSpace(c) || c is '-' or '.' or '/' || char.ToUpperInvariant(c) != c)
+            {
+                return false;
+            }
+        }
+        return true;
     }
 
     // PostgreSQL text cannot hold NUL characters.
