@@ -50,8 +50,9 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             pending = await connection.QuerySingleAsync<long>(new CommandDefinition(Pending, new { upload.UserId, superseded = staged.Superseded },
                 transaction, commandTimeout: 0, cancellationToken: ct));
         }
-        // Kept rows take part in the apply only to meet a branded row of the same part, or to survive a replace.
-        await connection.ExecuteAsync(new CommandDefinition(Kept, new { upload.UserId, superseded = staged.Superseded, keep = staged.HasBrands || replace },
+        // Kept rows take part in the apply only to meet a branded row of the same part, or to survive a replace; a first
+        // load has none.
+        await connection.ExecuteAsync(new CommandDefinition(Kept, new { upload.UserId, superseded = staged.Superseded, keep = !firstLoad && (staged.HasBrands || replace) },
             transaction, commandTimeout: 0, cancellationToken: ct));
         // Every valid row that a later one does not replace is either pending or kept (unchanged).
         var kept = staged.Valid - staged.Superseded.Length - pending;

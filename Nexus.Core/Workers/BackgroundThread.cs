@@ -20,11 +20,11 @@ public static class BackgroundThread
         }, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
 
     public static Task Run(Action work, CancellationToken ct) =>
-        Task.Factory.StartNew(() =>
+        Run(() =>
         {
-            LowerPriority();
             work();
-        }, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
+            return true;
+        }, ct);
 
     private static void LowerPriority()
     {

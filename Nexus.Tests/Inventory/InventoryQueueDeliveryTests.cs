@@ -69,7 +69,7 @@ public sealed class InventoryQueueDeliveryTests : IAsyncLifetime
         var blobName = await BlobNameAsync(uploadId);
         var storage = _app.Services.GetRequiredService<NexusStorage>();
         var duplicate = BlobCreatedMessage.Create(storage.Blobs.Uri.ToString(), storage.Name(NexusStorage.UploadsContainer), blobName, null, Csv.Length);
-        await storage.Queue(NexusStorage.InventoryUploadsQueue).SendMessageAsync(Convert.ToBase64String(Encoding.UTF8.GetBytes(duplicate)));
+        await storage.SendAsync(NexusStorage.InventoryUploadsQueue, duplicate, CancellationToken.None);
         // Long enough for both attempts of the duplicate (retried at once) to have run and given up, had it not waited.
         for (var i = 0; i < 20 && await StatusAsync(uploadId) == "processing"; i++)
         {
