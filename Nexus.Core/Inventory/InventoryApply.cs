@@ -175,6 +175,9 @@ public sealed class InventoryApply(NpgsqlConnection connection)
     //   index (OEM part, aftermarket part), where one on coalesce(part_id, -aftermarket_part_id) has no index: the few
     //   changed rows of a re-upload then probe the index instead of sorting all the bodega's rows. A first load
     //   (@firstLoad: the bodega has no rows) skips both, as it would find nothing.
+    // - inserted: in part order. The rows come out of the catalog join in part-number order, which on a real catalog is
+    //   no order of ids: each row's foreign-key check and index entries would then land on a random page of parts and of
+    //   the inventory's indexes (a 1M-row first load on the full catalog: 84 s unsorted, 47 s sorted, on a busy machine).
     // - cleared: one row of the bodega holds a source; a row that held it while the catalog now sends it elsewhere lets go.
     // PostgreSQL 15 hashes the inner side of NOT EXISTS, so the small sets (superseded, losers) are the hashed ones.
     private const string Apply = """
@@ -279,6 +282,7 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             SELECT @userId, part_id, aftermarket_part_id, price, stock, min_order, location, part_number_norm, brand
             FROM changes
             WHERE id_inventory IS NULL
+            ORDER BY part_id, aftermarket_part_id
         ), cleared AS (
             UPDATE warehouse_inventory wi
             SET source_part_number_norm = NULL, source_brand = NULL

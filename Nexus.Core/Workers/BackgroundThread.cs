@@ -1,23 +1,18 @@
-using System.Runtime.InteropServices;
-
 namespace Nexus.Core.Workers;
 
 /// <summary>
-/// Dedicated threads for the CPU-heavy part of background jobs (parsing an uploaded file, writing it to COPY), run at a
-/// lower scheduling priority (Linux nice +<see cref="NiceIncrement"/>): on a small instance the requests served at the
-/// same time get the CPU first, and the job takes what they leave. The threads are never pool threads, whose priority
-/// could not be raised again (an unprivileged process can only lower it); they end with their work.
+/// Dedicated threads for the CPU-heavy, blocking part of background jobs (parsing an uploaded file, writing it to COPY):
+/// a million-row parse would hold a pool thread for seconds while the requests served at the same time wait for the pool
+/// to inject another. The threads end with their work.
+/// They keep the normal priority on purpose. A Linux thread inherits the nice value of the thread that creates it, and
+/// the thread pool creates a worker on whichever thread queues work when no worker is idle (completing the job's task
+/// does that): a job thread at a lower priority left pool threads at that priority behind, serving requests, and an
+/// unprivileged process cannot raise them again.
 /// </summary>
 public static class BackgroundThread
 {
-    public const int NiceIncrement = 10;
-
     public static Task<T> Run<T>(Func<T> work, CancellationToken ct) =>
-        Task.Factory.StartNew(() =>
-        {
-            LowerPriority();
-            return work();
-        }, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
+        Task.Factory.StartNew(work, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
 
     public static Task Run(Action work, CancellationToken ct) =>
         Run(() =>
@@ -25,27 +20,4 @@ public static class BackgroundThread
             work();
             return true;
         }, ct);
-
-    private static void LowerPriority()
-    {
-        if (!OperatingSystem.IsLinux())
-        {
-            return;
-        }
-        // On Linux the nice value belongs to the thread (PRIO_PROCESS with a thread id); a failure only leaves it as it was.
-        var thread = gettid();
-        var current = getpriority(PrioProcess, thread);
-        _ = setpriority(PrioProcess, thread, Math.Min(current + NiceIncrement, 19));
-    }
-
-    private const int PrioProcess = 0;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int getpriority(int which, int who);
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int setpriority(int which, int who, int prio);
-
-    [DllImport("libc")]
-    private static extern int gettid();
 }

@@ -12,7 +12,7 @@ using Npgsql;
 namespace Nexus.Tests.Inventory;
 
 /// <summary>
-/// The pipeline half of bench/inventory, which prepares the database (1M parts) and the files and runs the floor:
+/// The pipeline half of bench/inventory, which prepares the database (the full data set) and the files and runs the floor:
 /// CSV first load, CSV re-upload with 2% changed, XLSX first load, each through the real processor.
 /// Runs only with NEXUS_BENCH=1 and the script's variables; it writes times to NEXUS_BENCH_OUT and checks the counts, never time.
 /// </summary>
@@ -54,6 +54,7 @@ public sealed class InventoryBenchmark
             var mapping = new InventoryColumnMapping { PartNumber = "part_number", Price = "price", Stock = "stock", Location = "location" };
             var (known, changed) = (rows - rows / 20, rows / 50);
             var results = new List<string>();
+            var bodegas = await BenchBodegasAsync(db);
 
             async Task<(UploadRow Upload, string Line)> Run(string name, int bodega, string file)
             {
@@ -94,7 +95,7 @@ public sealed class InventoryBenchmark
             // time is reported, not compared), so that the cases below measure the pipeline and not the process's start.
             var warmup = csv + ".warmup.csv";
             await File.WriteAllLinesAsync(warmup, File.ReadLines(csv).Take(20_001));
-            await Run("warmup_20k", 4, warmup);
+            await Run("warmup_20k", bodegas[4], warmup);
             // The floor itself moves by a quarter between runs on this kind of machine: each CSV case runs in several
             // rounds, each right after its own floor, and bench/inventory reports every round and the median ratio.
             var rounds = int.Parse(Setting("NEXUS_BENCH_ROUNDS") ?? "3", CultureInfo.InvariantCulture);
@@ -104,9 +105,9 @@ public sealed class InventoryBenchmark
                 await Floor($"floor_first.{round}", csv);
                 await Floor($"floor_reupload.{round}", csv);
                 await EmptyInventoryAsync(db);
-                var first = await Run($"csv_first.{round}", 2, csv);
+                var first = await Run($"csv_first.{round}", bodegas[2], csv);
                 Assert.Equal((known, 0, rows - known), (first.Upload.RowsImported!.Value, first.Upload.RowsUnchanged!.Value, first.Upload.RowsErrors!.Value));
-                var again = await Run($"csv_reupload.{round}", 2, changedCsv);
+                var again = await Run($"csv_reupload.{round}", bodegas[2], changedCsv);
                 Assert.Equal((known, known - changed), (again.Upload.RowsImported!.Value, again.Upload.RowsUnchanged!.Value));
             }
 
@@ -143,7 +144,7 @@ public sealed class InventoryBenchmark
             results.Add(string.Create(CultureInfo.InvariantCulture, $"xlsx_read\t{read.Elapsed.TotalSeconds:F2}\t0\t{cells} cells"));
             await Floor("floor_first_xlsx", csv);
             await EmptyInventoryAsync(db);
-            var fromXlsx = await Run("xlsx_first", 3, xlsx);
+            var fromXlsx = await Run("xlsx_first", bodegas[3], xlsx);
             Assert.Equal(known, fromXlsx.Upload.RowsImported!.Value);
 
             await File.WriteAllLinesAsync(output, results);
@@ -161,11 +162,24 @@ public sealed class InventoryBenchmark
         }
     }
 
+    /// <summary>The ids of bodega1@bench.mx … bodega4@bench.mx (bench/inventory creates them), by their number.</summary>
+    private static async Task<Dictionary<int, int>> BenchBodegasAsync(NpgsqlDataSource db)
+    {
+        const string sql = """
+            SELECT substring(email FROM 'bodega(\d)@')::int AS number, id_user
+            FROM users WHERE email LIKE 'bodega_@bench.mx'
+            """;
+        await using var connection = await db.OpenConnectionAsync();
+        var bodegas = (await connection.QueryAsync<(int Number, int IdUser)>(sql)).ToDictionary(b => b.Number, b => b.IdUser);
+        Assert.Equal(4, bodegas.Count);
+        return bodegas;
+    }
+
     /// <summary>bench/inventory-floor.sh for bodega 1; returns its wall time in seconds.</summary>
     private static double RunFloor(string csv)
     {
         var start = new ProcessStartInfo("bash") { RedirectStandardOutput = true };
-        foreach (var argument in new[] { Setting("NEXUS_BENCH_FLOOR")!, Setting("NEXUS_BENCH_DB_NAME")!, csv, "1" })
+        foreach (var argument in new[] { Setting("NEXUS_BENCH_FLOOR")!, Setting("NEXUS_BENCH_DB_NAME")!, csv, Setting("NEXUS_BENCH_FLOOR_BODEGA")! })
         {
             start.ArgumentList.Add(argument);
         }
