@@ -163,10 +163,12 @@ public sealed class InventoryApply(NpgsqlConnection connection)
     //   aftermarket parts with the row's normalised number. A brand narrows them down when it names the candidate's
     //   manufacturer: tier 1 = OEM of that brand, 2 = aftermarket of that brand, 3 = any OEM, 4 = any aftermarket. The best
     //   non-empty tier must hold exactly one part; more is ambiguous, none is not found.
-    //   With many rows (@fast), the numbers that two or more catalog parts share are found first (one hash aggregate over
-    //   the catalog): a row with any other number has at most one candidate, which is then its part whatever the brand
-    //   says (or none: not found), so a plain join matches it (fast_matched). Only rows with a shared number go through
-    //   the per-row ranking (slow_rows/candidates/tiers). Without @fast every row does, which costs less for few rows.
+    //   With many rows (@fast), the numbers that two or more catalog parts share are found first, in one ordered pass over
+    //   the catalog's numbers (both tables' byte-order indexes merged; a shared number equals the one before it, and one
+    //   shared three times is listed twice, which EXISTS does not mind). A row with any other number has at most one
+    //   candidate, which is then its part whatever the brand says (or none: not found), so a plain join matches it
+    //   (fast_matched). Only rows with a shared number go through the per-row ranking (slow_rows/candidates/tiers).
+    //   Without @fast every row does, which costs less for few rows.
     // - collided: rows naming one part and location with different brand spellings (the file's last row wins); only rows
     //   that give a brand can collide, so kept rows join in only when the file has brands (@brands), and without brands
     //   this costs nothing.
@@ -188,7 +190,15 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             UNION ALL
             SELECT a.part_number_norm, a.id_aftermarket_parts, 4, a.manufacturer_id FROM aftermarket_parts a
         ), shared AS MATERIALIZED (
-            SELECT norm FROM catalog WHERE @fast GROUP BY norm HAVING count(*) > 1
+            SELECT norm COLLATE "default" AS norm
+            FROM (
+                SELECT n.norm, lag(n.norm) OVER (ORDER BY n.norm) AS previous
+                FROM (SELECT oem_part_number_norm COLLATE "C" AS norm FROM parts
+                      UNION ALL
+                      SELECT part_number_norm COLLATE "C" FROM aftermarket_parts) n
+                WHERE @fast
+            ) ordered
+            WHERE norm = previous
         ), fast_matched AS (
             SELECT r.row_number, r.part_number, r.part_number_norm, r.brand, r.price, r.stock, r.location, r.min_order,
                    (c.id IS NOT NULL)::integer::bigint AS candidates,
