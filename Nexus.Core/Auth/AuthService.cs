@@ -13,6 +13,7 @@ public sealed class AuthService(
     AccessTokenIssuer accessTokens,
     LoginThrottle throttle,
     IOptions<JwtOptions> jwt,
+    IOptions<AuthOptions> authOptions,
     TimeProvider clock,
     ILogger<AuthService> logger)
 {
@@ -47,7 +48,7 @@ public sealed class AuthService(
     public async Task<LoginResult> LoginAsync(string email, string password, string clientAddress, CancellationToken cancellationToken, string? userAgent = null)
     {
         var account = EmailAddress.Normalize(email);
-        var attempt = throttle.TryBegin(account, clientAddress, out var retryAfter);
+        var (attempt, retryAfter) = await throttle.TryBeginAsync(account, clientAddress, cancellationToken);
         if (attempt is null)
         {
             logger.LogWarning("Login throttled for {ClientAddress}", clientAddress);
@@ -76,6 +77,9 @@ public sealed class AuthService(
             UPDATE users SET last_login = now(), pass = coalesce(@newHash, pass) WHERE id_user = @UserId
             """;
         await connection.ExecuteAsync(new CommandDefinition(recordLogin, new { credentials.UserId, newHash }, cancellationToken: cancellationToken));
+        var now = clock.GetUtcNow();
+        await KnownLoginAddresses.RecordAsync(connection, credentials.UserId, clientAddress, now,
+            now - TimeSpan.FromDays(authOptions.Value.KnownAddressDays), cancellationToken);
 
         var user = await UserAccounts.FindAsync(connection, credentials.UserId, cancellationToken)
             ?? throw new InvalidOperationException($"User {credentials.UserId} vanished during login.");
@@ -236,7 +240,7 @@ public sealed class AuthService(
         {
             return new PasswordChangeResult.Invalid(new Dictionary<string, string[]> { ["new_password"] = [problem] });
         }
-        var attempt = throttle.TryBegin(EmailAddress.Normalize(current.Email), clientAddress, out var retryAfter);
+        var (attempt, retryAfter) = await throttle.TryBeginAsync(EmailAddress.Normalize(current.Email), clientAddress, cancellationToken);
         if (attempt is null)
         {
             return new PasswordChangeResult.Throttled(retryAfter);
