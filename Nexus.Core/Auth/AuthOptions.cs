@@ -2,7 +2,7 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Nexus.Core.Auth;
 
-public sealed class AuthOptions
+public sealed class AuthOptions : IValidatableObject
 {
     public const string Section = "Auth";
 
@@ -43,4 +43,35 @@ public sealed class AuthOptions
     /// <summary>Minutes a password reset link started by an admin stays valid (ASVS 6.4.3); it works once.</summary>
     [Range(5, 24 * 60)]
     public int PasswordResetMinutes { get; set; } = 60;
+
+    /// <summary>
+    /// Base URL of a Pwned Passwords k-anonymity range API (<c>{url}/range/{first 5 hex of SHA-1}</c>) that new passwords
+    /// are checked against (ASVS 6.2.12), e.g. <c>https://api.pwnedpasswords.com</c>; empty: no check.
+    /// </summary>
+    public string? BreachedPasswordsApi { get; set; }
+
+    /// <summary>How long the breached-password check may take; beyond it the password is let through (fail open).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:00:30")]
+    public TimeSpan BreachedPasswordsTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The range API's base address (ending in <c>/</c>), or null when the check is off. Valid once the options are validated.</summary>
+    public Uri? BreachedPasswordsBase() =>
+        string.IsNullOrWhiteSpace(BreachedPasswordsApi) ? null : new Uri(BreachedPasswordsApi.Trim().TrimEnd('/') + "/");
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(BreachedPasswordsApi))
+        {
+            yield break;
+        }
+        if (!Uri.TryCreate(BreachedPasswordsApi.Trim(), UriKind.Absolute, out var uri)
+            || !(uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback))
+            || !string.IsNullOrEmpty(uri.Query) || !string.IsNullOrEmpty(uri.Fragment))
+        {
+            // Plain http only to this machine (a local mirror, the tests): a password's hash prefix never crosses a network in clear.
+            yield return new ValidationResult(
+                $"{nameof(BreachedPasswordsApi)} must be an absolute https URL (http only to a loopback address) without query or fragment, or empty to turn the check off.",
+                [nameof(BreachedPasswordsApi)]);
+        }
+    }
 }

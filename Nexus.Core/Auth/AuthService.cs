@@ -10,6 +10,7 @@ namespace Nexus.Core.Auth;
 public sealed class AuthService(
     NpgsqlDataSource db,
     PasswordHasher passwords,
+    BreachedPasswords breached,
     AccessTokenIssuer accessTokens,
     LoginThrottle throttle,
     IOptions<JwtOptions> jwt,
@@ -23,6 +24,7 @@ public sealed class AuthService(
     public async Task<RegisterResult> RegisterAsync(NewUser user, CancellationToken cancellationToken)
     {
         var errors = user.Validate(SelfServiceRoles);
+        await breached.ScreenAsync(errors, "password", user.Password, cancellationToken);
         if (errors.Count > 0)
         {
             return new RegisterResult.Invalid(errors);
@@ -251,6 +253,11 @@ public sealed class AuthService(
             return new PasswordChangeResult.WrongPassword();
         }
         attempt.Succeeded();
+        // Only now, for the account's holder: nobody else can make the server send lookups through this endpoint.
+        if (await breached.ProblemAsync(newPassword, cancellationToken) is { } breachedProblem)
+        {
+            return new PasswordChangeResult.Invalid(new Dictionary<string, string[]> { ["new_password"] = [breachedProblem] });
+        }
         var hash = passwords.Hash(newPassword);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(update, new { userId, hash }, transaction, cancellationToken: cancellationToken));

@@ -105,6 +105,15 @@ public static class AccountServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PasswordHasher>();
+        // A named client, created per lookup by the singleton: the factory rotates handlers (DNS changes are seen). Its
+        // request logging is removed because the URL carries the password hash's prefix; the timeout is the check's own.
+        services.AddHttpClient(BreachedPasswords.HttpClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("nexus-autoparts");
+            })
+            .RemoveAllLoggers();
+        services.AddSingleton<BreachedPasswords>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuthService>();
