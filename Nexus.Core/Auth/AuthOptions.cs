@@ -40,6 +40,14 @@ public sealed class AuthOptions : IValidatableObject
     [Range(1, 10_000)]
     public int MaxRegistrationsPerAddressPerHour { get; set; } = 20;
 
+    /// <summary>
+    /// Password resets (<c>POST /api/auth/password-reset</c>, public) accepted per client address and hour, whatever their
+    /// outcome: guessing a 256-bit token is hopeless anyway, but each attempt costs a query and a good one a bcrypt hash and a
+    /// breached-password lookup.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxPasswordResetsPerAddressPerHour { get; set; } = 20;
+
     /// <summary>Minutes a password reset link started by an admin stays valid (ASVS 6.4.3); it works once.</summary>
     [Range(5, 24 * 60)]
     public int PasswordResetMinutes { get; set; } = 60;

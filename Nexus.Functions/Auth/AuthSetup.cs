@@ -25,6 +25,9 @@ public static class RateLimits
 {
     public const string Registration = "registration";
 
+    /// <summary>Password resets with a token per client address and hour (<c>Auth:MaxPasswordResetsPerAddressPerHour</c>).</summary>
+    public const string PasswordReset = "password-reset";
+
     /// <summary>Catalog searches per client address and minute (<c>Nexus:MaxSearchesPerAddressPerMinute</c>; 0 = no limit).</summary>
     public const string Search = "search";
 
@@ -75,6 +78,13 @@ public static class AuthSetup
                 _ => new FixedWindowRateLimiterOptions
                 {
                     PermitLimit = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.MaxRegistrationsPerAddressPerHour,
+                    Window = TimeSpan.FromHours(1),
+                }));
+            o.AddPolicy(RateLimits.PasswordReset, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.MaxPasswordResetsPerAddressPerHour,
                     Window = TimeSpan.FromHours(1),
                 }));
             o.AddPolicy(RateLimits.InventoryPreview, http => RateLimits.PerUser(http, _ => new FixedWindowRateLimiterOptions
