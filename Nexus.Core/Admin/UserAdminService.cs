@@ -6,7 +6,7 @@ using Npgsql;
 namespace Nexus.Core.Admin;
 
 /// <summary>User management for ADMIN and OWNER: list, approve or deactivate, create accounts directly.</summary>
-public sealed class UserAdminService(NpgsqlDataSource db, PasswordHasher passwords, ILogger<UserAdminService> logger)
+public sealed class UserAdminService(NpgsqlDataSource db, PasswordHasher passwords, BreachedPasswords breached, ILogger<UserAdminService> logger)
 {
     public async Task<UserPage> ListAsync(UserListQuery query, CancellationToken cancellationToken)
     {
@@ -104,6 +104,7 @@ public sealed class UserAdminService(NpgsqlDataSource db, PasswordHasher passwor
     public async Task<CreateUserResult> CreateAsync(string actingRole, NewUser user, CancellationToken cancellationToken)
     {
         var errors = user.Validate(Roles.All);
+        await breached.ScreenAsync(errors, "password", user.Password, cancellationToken);
         if (errors.Count > 0)
         {
             return new CreateUserResult.Invalid(errors);

@@ -10,9 +10,11 @@ namespace Nexus.Core.Auth;
 public sealed class AuthService(
     NpgsqlDataSource db,
     PasswordHasher passwords,
+    BreachedPasswords breached,
     AccessTokenIssuer accessTokens,
     LoginThrottle throttle,
     IOptions<JwtOptions> jwt,
+    IOptions<AuthOptions> authOptions,
     TimeProvider clock,
     ILogger<AuthService> logger)
 {
@@ -22,6 +24,7 @@ public sealed class AuthService(
     public async Task<RegisterResult> RegisterAsync(NewUser user, CancellationToken cancellationToken)
     {
         var errors = user.Validate(SelfServiceRoles);
+        await breached.ScreenAsync(errors, "password", user.Password, cancellationToken);
         if (errors.Count > 0)
         {
             return new RegisterResult.Invalid(errors);
@@ -47,7 +50,7 @@ public sealed class AuthService(
     public async Task<LoginResult> LoginAsync(string email, string password, string clientAddress, CancellationToken cancellationToken, string? userAgent = null)
     {
         var account = EmailAddress.Normalize(email);
-        var attempt = throttle.TryBegin(account, clientAddress, out var retryAfter);
+        var (attempt, retryAfter) = await throttle.TryBeginAsync(account, clientAddress, cancellationToken);
         if (attempt is null)
         {
             logger.LogWarning("Login throttled for {ClientAddress}", clientAddress);
@@ -76,6 +79,9 @@ public sealed class AuthService(
             UPDATE users SET last_login = now(), pass = coalesce(@newHash, pass) WHERE id_user = @UserId
             """;
         await connection.ExecuteAsync(new CommandDefinition(recordLogin, new { credentials.UserId, newHash }, cancellationToken: cancellationToken));
+        var now = clock.GetUtcNow();
+        await KnownLoginAddresses.RecordAsync(connection, credentials.UserId, clientAddress, now,
+            now - TimeSpan.FromDays(authOptions.Value.KnownAddressDays), cancellationToken);
 
         var user = await UserAccounts.FindAsync(connection, credentials.UserId, cancellationToken)
             ?? throw new InvalidOperationException($"User {credentials.UserId} vanished during login.");
@@ -236,7 +242,7 @@ public sealed class AuthService(
         {
             return new PasswordChangeResult.Invalid(new Dictionary<string, string[]> { ["new_password"] = [problem] });
         }
-        var attempt = throttle.TryBegin(EmailAddress.Normalize(current.Email), clientAddress, out var retryAfter);
+        var (attempt, retryAfter) = await throttle.TryBeginAsync(EmailAddress.Normalize(current.Email), clientAddress, cancellationToken);
         if (attempt is null)
         {
             return new PasswordChangeResult.Throttled(retryAfter);
@@ -247,6 +253,11 @@ public sealed class AuthService(
             return new PasswordChangeResult.WrongPassword();
         }
         attempt.Succeeded();
+        // Only now, for the account's holder: nobody else can make the server send lookups through this endpoint.
+        if (await breached.ProblemAsync(newPassword, cancellationToken) is { } breachedProblem)
+        {
+            return new PasswordChangeResult.Invalid(new Dictionary<string, string[]> { ["new_password"] = [breachedProblem] });
+        }
         var hash = passwords.Hash(newPassword);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         await connection.ExecuteAsync(new CommandDefinition(update, new { userId, hash }, transaction, cancellationToken: cancellationToken));

@@ -1,48 +1,91 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
+using Npgsql;
 
 namespace Nexus.Core.Auth;
 
 /// <summary>
-/// Sliding-window limit on failed logins per account and per client address (ASVS 6.3.1, 2.2.1).
-/// Kept in memory of this process: limits reset on restart and each scaled-out instance counts on its own,
-/// which multiplies the allowance by the instance count — acceptable for brute-force damping, stated here on purpose.
-/// Every attempt reserves a slot before the password is checked, so concurrent guesses can never exceed the limit;
-/// a successful login gives its slot back (successes do not count).
+/// Sliding-window limits on failed logins (ASVS 6.3.1) that an attacker cannot turn against the account's owner (6.1.1):
+/// <list type="bullet">
+/// <item>per account and client address (<see cref="AuthOptions.MaxFailuresPerAccountAndAddress"/>): the lock-out, which
+/// only ever locks the address that failed;</item>
+/// <item>per client address across accounts (<see cref="AuthOptions.MaxFailuresPerAddress"/>), against one address
+/// trying many accounts;</item>
+/// <item>per account across addresses (<see cref="AuthOptions.MaxFailuresPerAccount"/>), against guessing spread over many
+/// addresses. When it is reached only the addresses the account logged in from within
+/// <see cref="AuthOptions.KnownAddressDays"/> go on (<see cref="KnownLoginAddresses"/>): the owner keeps logging in from
+/// the usual places while new addresses wait.</item>
+/// </list>
+/// The counters are keyed by the normalised email whether or not an account has it, so neither the answers nor the
+/// limits tell whether an account exists. They live in memory of this process: they reset on restart and each
+/// scaled-out instance counts on its own, which multiplies the allowance by the instance count — acceptable for
+/// brute-force damping, stated here on purpose; forgetting counters only ever favours the owner. The known addresses
+/// are in PostgreSQL instead, because forgetting those would not (see <see cref="KnownLoginAddresses"/>).
+/// Every attempt reserves its slots before the password is checked, so concurrent guesses can never exceed a limit;
+/// a successful login gives them back (successes do not count).
 /// </summary>
-public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider clock)
+public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider clock, NpgsqlDataSource db)
 {
     private readonly AuthOptions _options = options.Value;
+    private readonly ConcurrentDictionary<(string Account, string Address), FailureWindow> _pairs = new();
     private readonly ConcurrentDictionary<string, FailureWindow> _accounts = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FailureWindow> _addresses = new(StringComparer.Ordinal);
     private long _calls;
 
     private TimeSpan Window => TimeSpan.FromMinutes(_options.FailureWindowMinutes);
 
-    /// <summary>Reserves one attempt for the account and the address, or says how long to wait.</summary>
-    public LoginAttempt? TryBegin(string account, string address, out TimeSpan retryAfter)
+    /// <summary>Reserves one attempt for the account from the address, or says how long to wait (Attempt null).</summary>
+    public async Task<(LoginAttempt? Attempt, TimeSpan RetryAfter)> TryBeginAsync(string account, string address, CancellationToken cancellationToken)
     {
         var now = clock.GetUtcNow();
         SweepNowAndThen(now);
-        if (!TryReserve(_accounts, account, _options.MaxFailuresPerAccount, now, out retryAfter))
+        var pair = (account, address);
+        if (!TryReserve(_pairs, pair, _options.MaxFailuresPerAccountAndAddress, now, out var retryAfter))
         {
-            return null;
+            return (null, retryAfter);
         }
         if (!TryReserve(_addresses, address, _options.MaxFailuresPerAddress, now, out retryAfter))
         {
-            Release(_accounts, account, now);
-            return null;
+            Release(_pairs, pair, now);
+            return (null, retryAfter);
         }
-        return new LoginAttempt(this, account, address, now);
+        if (TryReserve(_accounts, account, _options.MaxFailuresPerAccount, now, out retryAfter))
+        {
+            return (new LoginAttempt(this, account, address, now, holdsAccountSlot: true), TimeSpan.Zero);
+        }
+        // Looked up only here, for an account at its ceiling, and for every email alike: one more query, the same answer.
+        bool known;
+        try
+        {
+            known = await KnownLoginAddresses.IsKnownAsync(db, account, address, now - TimeSpan.FromDays(_options.KnownAddressDays), cancellationToken);
+        }
+        catch
+        {
+            Release(_pairs, pair, now);
+            Release(_addresses, address, now);
+            throw;
+        }
+        if (!known)
+        {
+            Release(_pairs, pair, now);
+            Release(_addresses, address, now);
+            return (null, retryAfter);
+        }
+        return (new LoginAttempt(this, account, address, now, holdsAccountSlot: false), TimeSpan.Zero);
     }
 
     internal void Succeeded(LoginAttempt attempt)
     {
-        Release(_accounts, attempt.Account, attempt.StartedAt);
+        Release(_pairs, (attempt.Account, attempt.Address), attempt.StartedAt);
         Release(_addresses, attempt.Address, attempt.StartedAt);
+        if (attempt.HoldsAccountSlot)
+        {
+            Release(_accounts, attempt.Account, attempt.StartedAt);
+        }
     }
 
-    private bool TryReserve(ConcurrentDictionary<string, FailureWindow> windows, string key, int limit, DateTimeOffset now, out TimeSpan retryAfter)
+    private bool TryReserve<TKey>(ConcurrentDictionary<TKey, FailureWindow> windows, TKey key, int limit, DateTimeOffset now, out TimeSpan retryAfter)
+        where TKey : notnull
     {
         while (true)
         {
@@ -67,7 +110,8 @@ public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider cl
         }
     }
 
-    private static void Release(ConcurrentDictionary<string, FailureWindow> windows, string key, DateTimeOffset at)
+    private static void Release<TKey>(ConcurrentDictionary<TKey, FailureWindow> windows, TKey key, DateTimeOffset at)
+        where TKey : notnull
     {
         if (!windows.TryGetValue(key, out var window))
         {
@@ -86,18 +130,23 @@ public sealed class LoginThrottle(IOptions<AuthOptions> options, TimeProvider cl
         {
             return;
         }
-        foreach (var windows in new[] { _accounts, _addresses })
+        Sweep(_pairs, now);
+        Sweep(_accounts, now);
+        Sweep(_addresses, now);
+    }
+
+    private void Sweep<TKey>(ConcurrentDictionary<TKey, FailureWindow> windows, DateTimeOffset now)
+        where TKey : notnull
+    {
+        foreach (var (key, window) in windows)
         {
-            foreach (var (key, window) in windows)
+            lock (window)
             {
-                lock (window)
+                window.Prune(now - Window);
+                if (window.Attempts.Count == 0)
                 {
-                    window.Prune(now - Window);
-                    if (window.Attempts.Count == 0)
-                    {
-                        window.Removed = true;
-                        windows.TryRemove(new KeyValuePair<string, FailureWindow>(key, window));
-                    }
+                    window.Removed = true;
+                    windows.TryRemove(new KeyValuePair<TKey, FailureWindow>(key, window));
                 }
             }
         }
@@ -122,17 +171,21 @@ public sealed class LoginAttempt
 {
     private readonly LoginThrottle _throttle;
 
-    internal LoginAttempt(LoginThrottle throttle, string account, string address, DateTimeOffset startedAt)
+    internal LoginAttempt(LoginThrottle throttle, string account, string address, DateTimeOffset startedAt, bool holdsAccountSlot)
     {
         _throttle = throttle;
         Account = account;
         Address = address;
         StartedAt = startedAt;
+        HoldsAccountSlot = holdsAccountSlot;
     }
 
     internal string Account { get; }
     internal string Address { get; }
     internal DateTimeOffset StartedAt { get; }
+
+    /// <summary>False for a known address let past the account-wide limit: it took no account-wide slot to give back.</summary>
+    internal bool HoldsAccountSlot { get; }
 
     public void Succeeded() => _throttle.Succeeded(this);
 }

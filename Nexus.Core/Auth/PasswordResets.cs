@@ -29,6 +29,7 @@ public abstract record PasswordResetResult
 public sealed class PasswordResetService(
     NpgsqlDataSource db,
     PasswordHasher passwords,
+    BreachedPasswords breached,
     IOptions<AuthOptions> options,
     TimeProvider clock,
     ILogger<PasswordResetService> logger)
@@ -81,20 +82,30 @@ public sealed class PasswordResetService(
             UPDATE password_resets SET revoked_at = now()
             WHERE user_id = @UserId AND id_password_reset <> @Id AND used_at IS NULL AND revoked_at IS NULL;
             """;
+        var parameters = new { hash = RefreshTokens.HashOf(token), now = clock.GetUtcNow() };
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
-        var reset = await connection.QuerySingleOrDefaultAsync<OpenReset>(new CommandDefinition(
-            find, new { hash = RefreshTokens.HashOf(token), now = clock.GetUtcNow() }, transaction, cancellationToken: cancellationToken));
-        if (reset is null)
+        // First outside a transaction: the password is screened (the breached-password lookup may take seconds) before
+        // any row is held locked; then the token is locked and checked again, since another request may have used it meanwhile.
+        var open = await connection.QuerySingleOrDefaultAsync<OpenReset>(new CommandDefinition(find, parameters, cancellationToken: cancellationToken));
+        if (open is null)
         {
             logger.LogWarning("Password reset with an unknown, expired or used token from {ClientAddress}", clientAddress);
             return new PasswordResetResult.InvalidToken();
         }
-        if (PasswordPolicy.Problem(newPassword, reset.Email, reset.Name, reset.BusinessName) is { } problem)
+        var problem = PasswordPolicy.Problem(newPassword, open.Email, open.Name, open.BusinessName)
+            ?? await breached.ProblemAsync(newPassword, cancellationToken);
+        if (problem is not null)
         {
             return new PasswordResetResult.Invalid(new Dictionary<string, string[]> { ["new_password"] = [problem] });
         }
         var hash = passwords.Hash(newPassword);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var reset = await connection.QuerySingleOrDefaultAsync<OpenReset>(new CommandDefinition(find, parameters, transaction, cancellationToken: cancellationToken));
+        if (reset is null)
+        {
+            logger.LogWarning("Password reset with a token used meanwhile from {ClientAddress}", clientAddress);
+            return new PasswordResetResult.InvalidToken();
+        }
         await connection.ExecuteAsync(new CommandDefinition(setPassword, new { hash, reset.UserId }, transaction, cancellationToken: cancellationToken));
         await connection.ExecuteAsync(new CommandDefinition(spend, new { reset.Id, reset.UserId }, transaction, cancellationToken: cancellationToken));
         var ended = await Sessions.RevokeAllOfUserAsync(connection, transaction, reset.UserId, cancellationToken);

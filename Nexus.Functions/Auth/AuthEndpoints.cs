@@ -45,7 +45,10 @@ public static class AuthEndpoints
         group.MapGet("/me", MeAsync).RequireAuthorization();
         group.MapPost("/password", ChangePasswordAsync).RequireAuthorization();
         // The reset token is the credential: the user has forgotten the password and holds no session.
-        group.MapPost("/password-reset", ResetPasswordAsync).AllowAnonymous();
+        group.MapPost("/password-reset", ResetPasswordAsync).AllowAnonymous().RequireRateLimiting(RateLimits.PasswordReset)
+            .WithMetadata(new RateLimitProblem("Demasiados intentos de restablecimiento / Too many password resets",
+                "Demasiados intentos de restablecer la contraseña desde esta dirección: espera {0} segundos. / "
+                + "Too many password reset attempts from this address: try again in {0} seconds."));
         group.MapGet("/sessions", ListSessionsAsync).RequireAuthorization();
         group.MapDelete("/sessions/{id:guid}", EndSessionAsync).RequireAuthorization();
     }

@@ -25,6 +25,9 @@ public static class RateLimits
 {
     public const string Registration = "registration";
 
+    /// <summary>Password resets with a token per client address and hour (<c>Auth:MaxPasswordResetsPerAddressPerHour</c>).</summary>
+    public const string PasswordReset = "password-reset";
+
     /// <summary>Catalog searches per client address and minute (<c>Nexus:MaxSearchesPerAddressPerMinute</c>; 0 = no limit).</summary>
     public const string Search = "search";
 
@@ -77,6 +80,13 @@ public static class AuthSetup
                     PermitLimit = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.MaxRegistrationsPerAddressPerHour,
                     Window = TimeSpan.FromHours(1),
                 }));
+            o.AddPolicy(RateLimits.PasswordReset, http => RateLimitPartition.GetFixedWindowLimiter(
+                http.Connection.RemoteIpAddress?.ToString() ?? "unknown",
+                _ => new FixedWindowRateLimiterOptions
+                {
+                    PermitLimit = http.RequestServices.GetRequiredService<IOptions<AuthOptions>>().Value.MaxPasswordResetsPerAddressPerHour,
+                    Window = TimeSpan.FromHours(1),
+                }));
             o.AddPolicy(RateLimits.InventoryPreview, http => RateLimits.PerUser(http, _ => new FixedWindowRateLimiterOptions
             {
                 PermitLimit = http.RequestServices.GetRequiredService<IOptions<InventoryOptions>>().Value.MaxPreviewsPerMinute,
@@ -105,6 +115,15 @@ public static class AccountServices
         services.TryAddSingleton(TimeProvider.System);
         services.AddOptions<AuthOptions>().BindConfiguration(AuthOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<PasswordHasher>();
+        // A named client, created per lookup by the singleton: the factory rotates handlers (DNS changes are seen). Its
+        // request logging is removed because the URL carries the password hash's prefix; the timeout is the check's own.
+        services.AddHttpClient(BreachedPasswords.HttpClientName, client =>
+            {
+                client.Timeout = Timeout.InfiniteTimeSpan;
+                client.DefaultRequestHeaders.UserAgent.ParseAdd("nexus-autoparts");
+            })
+            .RemoveAllLoggers();
+        services.AddSingleton<BreachedPasswords>();
         services.AddSingleton<AccessTokenIssuer>();
         services.AddSingleton<LoginThrottle>();
         services.AddSingleton<AuthService>();

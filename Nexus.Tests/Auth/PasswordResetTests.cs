@@ -161,6 +161,28 @@ public sealed class PasswordResetTests(SharedAppFixture fixture) : IClassFixture
         Assert.Equal(1, await connection.ExecuteScalarAsync<int>("SELECT count(*) FROM password_resets WHERE user_id = @Id", new { user.Id }));
     }
 
+    [Fact]
+    public async Task Password_resets_per_client_address_are_limited_with_429_and_retry_after()
+    {
+        await using var app = new NexusApp(fixture.Database, new Dictionary<string, string?> { ["Auth:MaxPasswordResetsPerAddressPerHour"] = "2" },
+            testServices: TestClientAddress.AddTo);
+        using var adminClient = app.CreateClient().WithBearer((await app.CreateUserAsync(Roles.Admin)).AccessToken);
+        var user = await app.CreateUserAsync(Roles.Taller);
+        var token = await StartAsync(adminClient, user.Id);
+        using var guesser = app.CreateClient().From("203.0.113.9");
+        using var owner = app.CreateClient().From("198.51.100.7");
+
+        await IsInvalidLinkAsync(await ResetAsync(guesser, RefreshTokens.New(), NewPassword));
+        await IsInvalidLinkAsync(await ResetAsync(guesser, RefreshTokens.New(), NewPassword));
+        // Beyond the limit even a good token waits; it is not spent.
+        var limited = await ResetAsync(guesser, token, NewPassword);
+
+        var problem = await ProblemAssert.IsProblemAsync(limited, HttpStatusCode.TooManyRequests);
+        Assert.Contains("Too many password reset attempts from this address", problem["detail"]!.GetValue<string>());
+        Assert.InRange(int.Parse(Assert.Single(limited.Headers.GetValues("Retry-After"))), 1, 3600);
+        Assert.Equal(HttpStatusCode.NoContent, (await ResetAsync(owner, token, NewPassword)).StatusCode);
+    }
+
     private static async Task<string> StartAsync(HttpClient admin, int userId)
     {
         var response = await admin.PostAsync($"/api/admin/users/{userId}/password-reset", null);

@@ -122,6 +122,8 @@ public sealed partial class FunctionAppProcess : IAsyncDisposable
         {
             start.Environment.Remove(inherited);
         }
+        // These processes run as Production, whose appsettings turn the breached-password lookup on; tests stay offline.
+        start.Environment["Auth__BreachedPasswordsApi"] = "";
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;
