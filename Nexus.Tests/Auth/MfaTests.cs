@@ -1,9 +1,11 @@
 using System.Net;
-using System.Text.Json.Nodes;
+using System.Net.Http.Json;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Nexus.Core.Auth;
 using Nexus.Tests.Infrastructure;
+using Nexus.Tests.Queues;
 using OtpNet;
 
 namespace Nexus.Tests.Auth;
@@ -16,9 +18,11 @@ public sealed class MfaTests(SharedAppFixture fixture) : IClassFixture<SharedApp
     [Fact]
     public async Task Enrolment_gives_a_pending_secret_and_once_confirmed_the_login_needs_a_code()
     {
-        var user = await _app.CreateUserAsync(Roles.Taller);
-        var otherDevice = await StartAnotherSessionAsync(user);
-        using var client = _app.CreateClient().WithBearer(user.AccessToken);
+        var logs = new CapturingLoggerProvider();
+        await using var app = new NexusApp(fixture.Database, testServices: services => services.AddSingleton<ILoggerProvider>(logs));
+        var user = await app.CreateUserAsync(Roles.Taller);
+        var otherDevice = await StartAnotherSessionAsync(app, user);
+        using var client = app.CreateClient().WithBearer(user.AccessToken);
 
         var setup = await client.PostAsync("/api/auth/mfa/setup", null);
         Assert.Equal(HttpStatusCode.OK, setup.StatusCode);
@@ -30,12 +34,12 @@ public sealed class MfaTests(SharedAppFixture fixture) : IClassFixture<SharedApp
         Assert.Equal($"otpauth://totp/Nexus%20Autoparts:{user.Email}?secret={base32}&issuer=Nexus%20Autoparts", body["otpauth_uri"]!.GetValue<string>());
 
         // Pending: the login still gives tokens, the status says so and shows no secret.
-        Assert.True((await (await _app.CreateClient().LoginAsync(user.Email, TestUsers.Password)).JsonAsync()).ContainsKey("access_token"));
+        Assert.True((await (await app.CreateClient().LoginAsync(user.Email, TestUsers.Password)).JsonAsync()).ContainsKey("access_token"));
         var pending = await (await client.GetAsync("/api/auth/mfa")).JsonAsync();
         Assert.False(pending["enabled"]!.GetValue<bool>());
         Assert.True(pending["pending"]!.GetValue<bool>());
         Assert.DoesNotContain(base32, pending.ToJsonString());
-        await using (var connection = await _app.Database.DataSource.OpenConnectionAsync())
+        await using (var connection = await app.Database.DataSource.OpenConnectionAsync())
         {
             var stored = await connection.QuerySingleAsync<byte[]>("SELECT secret_encrypted FROM user_mfa WHERE user_id = @Id", new { user.Id });
             Assert.False(((ReadOnlySpan<byte>)stored).IndexOf(secret) >= 0, "The TOTP secret is stored in plain text.");
@@ -48,21 +52,21 @@ public sealed class MfaTests(SharedAppFixture fixture) : IClassFixture<SharedApp
         var recoveryCodes = (await confirm.JsonAsync())["recovery_codes"]!.AsArray().Select(c => c!.GetValue<string>()).ToList();
         Assert.Equal(10, recoveryCodes.Distinct().Count());
         Assert.All(recoveryCodes, c => Assert.Matches("^[0-9a-z]{4}(-[0-9a-z]{4}){5}$", c));
-        await using (var connection = await _app.Database.DataSource.OpenConnectionAsync())
+        await using (var connection = await app.Database.DataSource.OpenConnectionAsync())
         {
             var hashes = (await connection.QueryAsync<string>("SELECT code_hash FROM mfa_recovery_codes WHERE user_id = @Id", new { user.Id })).ToList();
             Assert.Equal(10, hashes.Count);
             Assert.Empty(hashes.Intersect(recoveryCodes.Concat(recoveryCodes.Select(c => c.Replace("-", "")))));
         }
         // Turning MFA on ends the account's other sessions; this one goes on.
-        Assert.Equal(HttpStatusCode.Unauthorized, (await _app.CreateClient().RefreshAsync(otherDevice.RefreshToken)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await app.CreateClient().RefreshAsync(otherDevice.RefreshToken)).StatusCode);
         var status = await (await client.GetAsync("/api/auth/mfa")).JsonAsync();
         Assert.True(status["enabled"]!.GetValue<bool>());
         Assert.Equal(10, status["recovery_codes_left"]!.GetValue<int>());
         await ProblemAssert.IsProblemAsync(await client.PostAsync("/api/auth/mfa/setup", null), HttpStatusCode.Conflict);
 
         // The password alone now gives no tokens, only a 5-minute challenge.
-        using var anonymous = _app.CreateClient();
+        using var anonymous = app.CreateClient();
         var login = await anonymous.LoginAsync(user.Email, TestUsers.Password);
         Assert.Equal(HttpStatusCode.OK, login.StatusCode);
         var challenge = await login.JsonAsync();
@@ -75,9 +79,15 @@ public sealed class MfaTests(SharedAppFixture fixture) : IClassFixture<SharedApp
         var pair = await verified.JsonAsync();
         Assert.Equal("Bearer", pair["token_type"]!.GetValue<string>());
         Assert.Equal(user.Id, pair["user"]!["user_id"]!.GetValue<int>());
-        using var signedIn = _app.CreateClient().WithBearer(pair["access_token"]!.GetValue<string>());
+        using var signedIn = app.CreateClient().WithBearer(pair["access_token"]!.GetValue<string>());
         Assert.Equal(HttpStatusCode.OK, (await signedIn.GetAsync("/api/auth/me")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await anonymous.RefreshAsync(pair["refresh_token"]!.GetValue<string>())).StatusCode);
+
+        // Neither the secret, nor a recovery code, nor the challenge token is ever logged; the activation is, by user id.
+        var secrets = recoveryCodes.Append(base32).Append(challenge["mfa_token"]!.GetValue<string>()).ToList();
+        Assert.DoesNotContain(logs.Entries, e => secrets.Any(x => e.Message.Contains(x, StringComparison.OrdinalIgnoreCase)
+            || e.State.Values.Any(v => v?.ToString()?.Contains(x, StringComparison.OrdinalIgnoreCase) == true)));
+        Assert.Contains(logs.Entries, e => e.Message.Contains("turned MFA on", StringComparison.Ordinal) && Equals(e.State["UserId"], user.Id));
     }
 
     [Fact]
@@ -86,7 +96,8 @@ public sealed class MfaTests(SharedAppFixture fixture) : IClassFixture<SharedApp
         var user = await _app.CreateUserAsync(Roles.Bodega);
         using var client = _app.CreateClient().WithBearer(user.AccessToken);
         // Confirmed with the previous step's code: one step of drift is accepted.
-        var secret = (await client.EnrolAsync(steps: -1)).Secret;
+        var enrolment = await client.EnrolAsync(steps: -1);
+        var secret = enrolment.Secret;
         using var anonymous = _app.CreateClient();
 
         var first = await anonymous.ChallengeAsync(user.Email);
@@ -109,8 +120,10 @@ public sealed class MfaTests(SharedAppFixture fixture) : IClassFixture<SharedApp
             await connection.ExecuteAsync("UPDATE mfa_challenges SET expires_at = now() - interval '1 second' WHERE token_hash = @hash",
                 new { hash = RefreshTokens.HashOf(third) });
         }
-        await AssertRefusedAsync(await anonymous.VerifyAsync(third, await MfaApi.CodeAsync(secret, 1)), "Invalid MFA challenge");
-        await AssertRefusedAsync(await anonymous.VerifyAsync(RefreshTokens.New(), await MfaApi.CodeAsync(secret, 1)), "Invalid MFA challenge");
+        // (A recovery code, which any live challenge would take.)
+        await AssertRefusedAsync(await anonymous.VerifyAsync(third, enrolment.RecoveryCodes[0]), "Invalid MFA challenge");
+        await AssertRefusedAsync(await anonymous.VerifyAsync(RefreshTokens.New(), enrolment.RecoveryCodes[0]), "Invalid MFA challenge");
+        Assert.Equal(HttpStatusCode.OK, (await anonymous.VerifyAsync(await anonymous.ChallengeAsync(user.Email), enrolment.RecoveryCodes[0])).StatusCode);
         await ProblemAssert.IsValidationProblemAsync(await anonymous.VerifyAsync("", ""), "code");
     }
 
@@ -189,7 +202,7 @@ public sealed class MfaTests(SharedAppFixture fixture) : IClassFixture<SharedApp
         var user = await _app.CreateUserAsync(Roles.Taller);
         using var client = _app.CreateClient().WithBearer(user.AccessToken);
         var enrolment = await client.EnrolAsync(steps: -1);
-        var otherDevice = await StartAnotherSessionAsync(user);
+        var otherDevice = await StartAnotherSessionAsync(_app, user);
 
         await ProblemAssert.IsValidationProblemAsync(await client.DisableAsync(new { }), "current_password");
         await ProblemAssert.IsValidationProblemAsync(await client.DisableAsync(new { current_password = "wrong-password!", code = await MfaApi.CodeAsync(enrolment.Secret) }),
@@ -212,9 +225,28 @@ public sealed class MfaTests(SharedAppFixture fixture) : IClassFixture<SharedApp
             "SELECT (SELECT count(*) FROM user_mfa WHERE user_id = @Id) + (SELECT count(*) FROM mfa_recovery_codes WHERE user_id = @Id)", new { user.Id }));
     }
 
-    private async Task<AuthSession> StartAnotherSessionAsync(TestUser user)
+    [Fact]
+    public async Task A_password_reset_does_not_turn_mfa_off()
     {
-        var auth = _app.Services.GetRequiredService<AuthService>();
+        var admin = await _app.CreateUserAsync(Roles.Admin);
+        var user = await _app.CreateUserAsync(Roles.Bodega);
+        using (var client = _app.CreateClient().WithBearer(user.AccessToken))
+        {
+            await client.EnrolAsync();
+        }
+        using var adminClient = _app.CreateClient().WithBearer(admin.AccessToken);
+        var token = (await (await adminClient.PostAsync($"/api/admin/users/{user.Id}/password-reset", null)).JsonAsync())["token"]!.GetValue<string>();
+        using var anonymous = _app.CreateClient();
+
+        var reset = await anonymous.PostAsJsonAsync("/api/auth/password-reset", new { token, new_password = "tuerca-azul-de-acero" }, AuthApi.Json);
+
+        Assert.Equal(HttpStatusCode.NoContent, reset.StatusCode);
+        Assert.False(string.IsNullOrEmpty(await anonymous.ChallengeAsync(user.Email, "tuerca-azul-de-acero")));
+    }
+
+    private static async Task<AuthSession> StartAnotherSessionAsync(NexusApp app, TestUser user)
+    {
+        var auth = app.Services.GetRequiredService<AuthService>();
         return await auth.StartSessionAsync((await auth.GetProfileAsync(user.Id, CancellationToken.None))!, CancellationToken.None);
     }
 
