@@ -1,3 +1,4 @@
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 
 namespace Nexus.Core.Workers;
@@ -12,11 +13,33 @@ public static class BackgroundThread
 {
     public const int NiceIncrement = 10;
 
+    /// <remarks>
+    /// The work runs on a thread of its own at the lower priority, while the task's thread waits for it at normal
+    /// priority and completes the task. Completing a task queues its continuation, and the thread pool may start a new
+    /// worker thread from the completing thread to run it; on Linux that pool thread would inherit a lowered priority for
+    /// good (and an unprivileged process cannot raise it again).
+    /// </remarks>
     public static Task<T> Run<T>(Func<T> work, CancellationToken ct) =>
         Task.Factory.StartNew(() =>
         {
-            LowerPriority();
-            return work();
+            T result = default!;
+            ExceptionDispatchInfo? failure = null;
+            var worker = new Thread(() =>
+            {
+                LowerPriority();
+                try
+                {
+                    result = work();
+                }
+                catch (Exception e)
+                {
+                    failure = ExceptionDispatchInfo.Capture(e);
+                }
+            }) { IsBackground = true, Name = "Nexus background work" };
+            worker.Start();
+            worker.Join();
+            failure?.Throw();
+            return result;
         }, ct, TaskCreationOptions.LongRunning | TaskCreationOptions.RunContinuationsAsynchronously, TaskScheduler.Default);
 
     public static Task Run(Action work, CancellationToken ct) =>
