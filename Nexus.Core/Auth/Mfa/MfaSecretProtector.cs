@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Nexus.Core.Auth.Mfa;
@@ -11,7 +12,7 @@ namespace Nexus.Core.Auth.Mfa;
 /// associated data so a row copied to another user does not decrypt. Stored as nonce (12) | tag (16) | ciphertext.
 /// Changing the signing key makes the stored secrets unreadable: those users then sign in with a recovery code and enrol again.
 /// </summary>
-public sealed class MfaSecretProtector(IOptions<JwtOptions> jwt)
+public sealed class MfaSecretProtector(IOptions<JwtOptions> jwt, ILogger<MfaSecretProtector> logger)
 {
     private const int NonceBytes = 12;
     private const int TagBytes = 16;
@@ -45,6 +46,8 @@ public sealed class MfaSecretProtector(IOptions<JwtOptions> jwt)
         }
         catch (AuthenticationTagMismatchException)
         {
+            logger.LogError("The stored TOTP secret of user {UserId} does not decrypt with the current key (was Jwt:SigningKey changed?); "
+                + "its codes are refused until the user turns MFA off with a recovery code and enrols again", userId);
             return null;
         }
     }
