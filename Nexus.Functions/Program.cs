@@ -30,6 +30,7 @@ app.UseNexusPipeline();
 app.MapHealthEndpoints();
 app.MapCatalogEndpoints();
 app.MapAuthEndpoints();
+app.MapMfaEndpoints();
 app.MapAdminEndpoints();
 app.MapInventoryEndpoints();
 app.MapAvailabilityEndpoints();

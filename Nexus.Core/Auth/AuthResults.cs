@@ -8,6 +8,9 @@ public abstract record LoginResult
     public sealed record InvalidCredentials : LoginResult;
 
     public sealed record Throttled(TimeSpan RetryAfter) : LoginResult;
+
+    /// <summary>The password is right and MFA is on: no session yet, only a challenge to present with a code.</summary>
+    public sealed record MfaRequired(Mfa.MfaChallenge Challenge) : LoginResult;
 }
 
 public abstract record RegisterResult

@@ -1,6 +1,7 @@
 using Dapper;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Nexus.Core.Auth.Mfa;
 using Nexus.Core.Database;
 using Npgsql;
 
@@ -83,6 +84,13 @@ public sealed class AuthService(
         await KnownLoginAddresses.RecordAsync(connection, credentials.UserId, clientAddress, now,
             now - TimeSpan.FromDays(authOptions.Value.KnownAddressDays), cancellationToken);
 
+        // With MFA on, the password only earns a challenge; Mfa.MfaLogin opens the session once a code is given.
+        if (await MfaChallenges.StartIfActiveAsync(connection, credentials.UserId, clock.GetUtcNow(), cancellationToken) is { } challenge)
+        {
+            logger.LogInformation("User {UserId} gave the right password; MFA code required", credentials.UserId);
+            return new LoginResult.MfaRequired(challenge);
+        }
+
         var user = await UserAccounts.FindAsync(connection, credentials.UserId, cancellationToken)
             ?? throw new InvalidOperationException($"User {credentials.UserId} vanished during login.");
         var session = await StartSessionAsync(connection, user, new SessionClient(userAgent, clientAddress), cancellationToken);
@@ -91,10 +99,10 @@ public sealed class AuthService(
     }
 
     /// <summary>Opens a new session family for an active user and issues its first token pair.</summary>
-    public async Task<AuthSession> StartSessionAsync(UserProfile user, CancellationToken cancellationToken)
+    public async Task<AuthSession> StartSessionAsync(UserProfile user, CancellationToken cancellationToken, SessionClient? client = null)
     {
         await using var connection = await db.OpenConnectionAsync(cancellationToken);
-        return await StartSessionAsync(connection, user, null, cancellationToken);
+        return await StartSessionAsync(connection, user, client, cancellationToken);
     }
 
     private async Task<AuthSession> StartSessionAsync(NpgsqlConnection connection, UserProfile user, SessionClient? client, CancellationToken cancellationToken)

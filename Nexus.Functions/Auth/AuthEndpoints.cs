@@ -42,7 +42,7 @@ public static class AuthEndpoints
         // The refresh token is the credential here: the access token may well have expired already.
         group.MapPost("/refresh", RefreshAsync).AllowAnonymous();
         group.MapPost("/logout", LogoutAsync).AllowAnonymous();
-        group.MapGet("/me", MeAsync).RequireAuthorization();
+        group.MapGet("/me", MeAsync).RequireAuthorization().WithMetadata(MfaEnrolmentGate.Exempt);
         group.MapPost("/password", ChangePasswordAsync).RequireAuthorization();
         // The reset token is the credential: the user has forgotten the password and holds no session.
         group.MapPost("/password-reset", ResetPasswordAsync).AllowAnonymous().RequireRateLimiting(RateLimits.PasswordReset)
@@ -79,26 +79,29 @@ public static class AuthEndpoints
         {
             return Results.ValidationProblem(errors);
         }
-        var result = await auth.LoginAsync(body.Email!, body.Password!, ClientAddress(http), ct, UserAgent(http));
-        if (result is LoginResult.Success signedIn)
+        return await auth.LoginAsync(body.Email!, body.Password!, ClientAddress(http), ct, UserAgent(http)) switch
         {
-            // Re-authenticating in the same browser ends the session it had (ASVS 7.2.4): the cookie is replaced, whoever's it was.
-            if (RefreshCookie.Read(http.Request) is { } previous)
-            {
-                await auth.LogoutAsync(previous, ct);
-            }
-            // An API client may name the session the login replaces; only one of the same account is ended this way.
-            if (!string.IsNullOrEmpty(body.PreviousRefreshToken))
-            {
-                await auth.LogoutAsync(body.PreviousRefreshToken, ct, signedIn.Session.User.UserId);
-            }
-        }
-        return result switch
-        {
-            LoginResult.Success success => Results.Ok(Tokens(http, success.Session)),
+            LoginResult.Success success => Results.Ok(await SignedInAsync(http, auth, success.Session, body.PreviousRefreshToken, ct)),
+            LoginResult.MfaRequired mfa => MfaEndpoints.Challenge(http, mfa.Challenge),
             LoginResult.Throttled throttled => TooManyAttempts(http, throttled.RetryAfter),
             _ => InvalidCredentials(),
         };
+    }
+
+    /// <summary>The answer of a completed login (password, or password and MFA code): the token pair.</summary>
+    internal static async Task<TokenResponse> SignedInAsync(HttpContext http, AuthService auth, AuthSession session, string? previousRefreshToken, CancellationToken ct)
+    {
+        // Re-authenticating in the same browser ends the session it had (ASVS 7.2.4): the cookie is replaced, whoever's it was.
+        if (RefreshCookie.Read(http.Request) is { } previous)
+        {
+            await auth.LogoutAsync(previous, ct);
+        }
+        // An API client may name the session the login replaces; only one of the same account is ended this way.
+        if (!string.IsNullOrEmpty(previousRefreshToken))
+        {
+            await auth.LogoutAsync(previousRefreshToken, ct, session.User.UserId);
+        }
+        return Tokens(http, session);
     }
 
     /// <summary>Proves the current password, sets the new one and ends the account's other sessions; this one goes on.</summary>
@@ -135,11 +138,11 @@ public static class AuthEndpoints
         };
     }
 
-    private static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    internal static string ClientAddress(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 
     private static string? UserAgent(HttpContext http) => http.Request.Headers.UserAgent.ToString() is { Length: > 0 } agent ? agent : null;
 
-    private static SessionClient Client(HttpContext http) => new(UserAgent(http), ClientAddress(http));
+    internal static SessionClient Client(HttpContext http) => new(UserAgent(http), ClientAddress(http));
 
     /// <summary>The caller's live sessions (login, last use, client) so that a forgotten or stolen one can be ended (ASVS 7.5.2).</summary>
     private static async Task<IResult> ListSessionsAsync(ClaimsPrincipal user, AuthService auth, CancellationToken ct) =>
@@ -225,7 +228,7 @@ public static class AuthEndpoints
         Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Invalid credentials",
             detail: "The email or password is wrong, or the account is not active.");
 
-    private static IResult TooManyAttempts(HttpContext http, TimeSpan retryAfter)
+    internal static IResult TooManyAttempts(HttpContext http, TimeSpan retryAfter)
     {
         var seconds = (int)Math.Ceiling(retryAfter.TotalSeconds);
         http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);

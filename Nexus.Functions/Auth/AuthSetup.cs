@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.Tokens;
 using Nexus.Core.Admin;
 using Nexus.Core.Auth;
+using Nexus.Core.Auth.Mfa;
 using Nexus.Core.Inventory;
 using Nexus.Functions.Hosting;
 
@@ -129,6 +130,10 @@ public static class AccountServices
         services.AddSingleton<AuthService>();
         services.AddSingleton<UserAdminService>();
         services.AddSingleton<PasswordResetService>();
+        services.AddOptions<MfaOptions>().BindConfiguration(MfaOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<MfaSecretProtector>();
+        services.AddSingleton<MfaService>();
+        services.AddSingleton<MfaLogin>();
         return services;
     }
 }

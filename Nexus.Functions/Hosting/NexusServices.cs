@@ -83,6 +83,7 @@ public static class NexusServices
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseAuthorization();
+        app.UseMfaEnrolmentGate();
         app.MapOpenApi();
         return app;
     }

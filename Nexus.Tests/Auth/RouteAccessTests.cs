@@ -70,6 +70,12 @@ public sealed class RouteAccessTests(SharedAppFixture fixture) : IClassFixture<S
         Assert.Equal(new HashSet<string> { Roles.Admin, Roles.Owner }, byName["DELETE /api/admin/sessions"].AllowedRoles);
         Assert.Equal(new HashSet<string> { Roles.Admin, Roles.Owner }, byName["POST /api/admin/users/{id:int}/password-reset"].AllowedRoles);
         Assert.True(byName["POST /api/auth/password-reset"].IsPublic);
+        Assert.True(byName["POST /api/auth/mfa/verify"].IsPublic);
+        foreach (var route in new[] { "GET /api/auth/mfa", "POST /api/auth/mfa/setup", "POST /api/auth/mfa/confirm", "DELETE /api/auth/mfa" })
+        {
+            // The group's own path may be written with or without its trailing slash.
+            Assert.Equal(Roles.All.ToHashSet(), byName.Single(r => r.Key.TrimEnd('/') == route).Value.AllowedRoles);
+        }
         foreach (var route in new[] { "POST /api/admin/catalog-imports/", "GET /api/admin/catalog-imports/", "GET /api/admin/catalog-imports/{id:long}",
                      "GET /api/admin/catalog-imports/{id:long}/problems.csv" })
         {

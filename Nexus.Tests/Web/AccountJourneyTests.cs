@@ -3,6 +3,7 @@ using Microsoft.Playwright;
 using MiniExcelLibs;
 using Nexus.Core.Auth;
 using Nexus.Tests.Infrastructure;
+using OtpNet;
 using static Microsoft.Playwright.Assertions;
 
 namespace Nexus.Tests.Web;
@@ -292,6 +293,58 @@ public sealed class AccountJourneyTests(BrowserFixture browser)
         await page.GetByRole(AriaRole.Button, new() { Name = "Guardar contraseña" }).ClickAsync();
         await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Enlace de restablecimiento no válido");
         Assert.Empty(user.ScriptErrors);
+    }
+
+    [Fact]
+    public async Task A_taller_turns_on_two_step_verification_on_the_account_page_and_then_logs_in_with_a_code()
+    {
+        var taller = await browser.App.CreateUserAsync(Roles.Taller);
+        await using var session = await browser.NewSessionAsync(BrowserFixture.Phone);
+        var page = session.Page;
+        await LogInAsync(page, taller.Email, TestUsers.Password);
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Mi cuenta" })).ToBeVisibleAsync();
+        await page.GotoAsync("/cuenta.html");
+        await Expect(page.Locator("#mfa-status")).ToContainTextAsync("Desactivada");
+
+        // 1. The secret for manual entry and the otpauth URI; the test is the authenticator app (Otp.NET).
+        await page.GetByRole(AriaRole.Button, new() { Name = "Activar verificación en dos pasos" }).ClickAsync();
+        await Expect(page.Locator("#mfa-uri")).ToHaveValueAsync(new Regex("^otpauth://totp/Nexus%20Autoparts:"));
+        var base32 = (await page.Locator("#mfa-secret").InnerTextAsync()).Replace(" ", "");
+        Assert.Equal($"otpauth://totp/Nexus%20Autoparts:{taller.Email}?secret={base32}&issuer=Nexus%20Autoparts",
+            await page.Locator("#mfa-uri").InputValueAsync());
+        var authenticator = new Totp(Base32Encoding.ToBytes(base32));
+        await session.ScreenshotAsync("cuenta-mfa-phone");
+        await page.GetByLabel("Código de 6 dígitos").FillAsync(await MfaApi.WrongCodeAsync(Base32Encoding.ToBytes(base32)));
+        await page.Locator("#mfa-password").FillAsync(TestUsers.Password);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirmar y activar" }).ClickAsync();
+        await Expect(page.Locator("#mfa-code-error")).ToContainTextAsync("no es correcto");
+        await page.GetByLabel("Código de 6 dígitos").FillAsync(await MfaApi.CodeAsync(Base32Encoding.ToBytes(base32)));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Confirmar y activar" }).ClickAsync();
+
+        // 2. The recovery codes, shown this once.
+        await Expect(page.Locator("#mfa-message")).ToContainTextAsync("Verificación en dos pasos activada");
+        await Expect(page.Locator("#mfa-recovery-codes li")).ToHaveCountAsync(10);
+        await session.ScreenshotAsync("cuenta-mfa-codigos-phone");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Ya los guardé" }).ClickAsync();
+        await Expect(page.Locator("#mfa-recovery-codes li")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#mfa-status")).ToContainTextAsync("quedan 10 códigos de recuperación");
+
+        // 3. Log out; the password alone now leads to the second step, where a wrong code is refused and the right one enters.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Cerrar sesión" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Mi cuenta" })).ToHaveCountAsync(0);
+        await LogInAsync(page, taller.Email, TestUsers.Password);
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Verificación en dos pasos" })).ToBeVisibleAsync();
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Mi cuenta" })).ToHaveCountAsync(0);
+        await page.GetByLabel("Código de verificación").FillAsync(await MfaApi.WrongCodeAsync(Base32Encoding.ToBytes(base32)));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verificar" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Alert)).ToContainTextAsync("Código incorrecto");
+        await session.ScreenshotAsync("login-mfa-phone");
+        // The next step's code: the one used to confirm can never be used again.
+        await page.GetByLabel("Código de verificación").FillAsync(authenticator.ComputeTotp(DateTime.UtcNow.AddSeconds(30)));
+        await page.GetByRole(AriaRole.Button, new() { Name = "Verificar" }).ClickAsync();
+        await Expect(page).ToHaveURLAsync(new Regex("/index\\.html$"));
+        await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Mi cuenta" })).ToBeVisibleAsync();
+        Assert.Empty(session.ScriptErrors);
     }
 
     private const string XlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";

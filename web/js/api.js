@@ -54,11 +54,28 @@ function forgetSession() {
   if (hadUser) window.dispatchEvent(new CustomEvent('nexus:session', { detail: null }));
 }
 
+/**
+ * Logs in: resolves to { user } or, when the account has two-step verification on, to { mfaToken } for verifyMfa
+ * (the password alone then opens no session).
+ */
 export async function login(email, password) {
-  const tokens = await request('/api/auth/login', { method: 'POST', body: { email, password }, headers: WEB_HEADERS, auth: false });
+  const answer = await request('/api/auth/login', { method: 'POST', body: { email, password }, headers: WEB_HEADERS, auth: false });
+  if (answer.mfa_required) return { mfaToken: answer.mfa_token };
+  storeSession(answer);
+  return { user: answer.user };
+}
+
+/** The login's second step: the challenge of login() and a 6-digit or recovery code; resolves to the user. */
+export async function verifyMfa(mfaToken, code) {
+  const tokens = await request('/api/auth/mfa/verify', {
+    method: 'POST', body: { mfa_token: mfaToken, code }, headers: WEB_HEADERS, auth: false,
+  });
   storeSession(tokens);
   return tokens.user;
 }
+
+/** Title of the 403 problem for an admin who must turn on two-step verification first (Auth:RequireMfaForAdmins). */
+export const MFA_ENROLMENT_REQUIRED = 'MFA enrolment required';
 
 export async function logout() {
   try {
@@ -125,6 +142,10 @@ export async function api(path, options = {}) {
     if (error.status === 401 && auth && currentUser()) {
       forgetSession();
     }
+    // Staff who must turn on two-step verification are sent to where they can do it.
+    if (error.status === 403 && error.problem?.title === MFA_ENROLMENT_REQUIRED && !location.pathname.endsWith('/cuenta.html')) {
+      location.href = 'cuenta.html?mfa=obligatoria#mfa';
+    }
     throw error;
   }
 }
@@ -179,6 +200,13 @@ const KNOWN_TITLES = {
     'Revisa tus datos. Si acabas de registrarte, tu cuenta puede seguir pendiente de aprobación.'],
   'Too many failed login attempts': ['Demasiados intentos fallidos', null],
   'Invalid refresh token': ['Tu sesión terminó', 'Inicia sesión de nuevo.'],
+  'Invalid MFA code': ['Código incorrecto', 'Revisa el código de tu aplicación de autenticación (cambia cada 30 segundos) o usa uno de tus códigos de recuperación.'],
+  'Invalid MFA challenge': ['El tiempo para escribir el código terminó', 'Inicia sesión de nuevo con tu correo y contraseña.'],
+  'MFA enrolment required': ['Activa la verificación en dos pasos',
+    'Las cuentas de administración deben activarla antes de usar las demás funciones.'],
+  'MFA already active': ['La verificación en dos pasos ya está activada', 'Desactívala antes de configurar otra aplicación.'],
+  'No pending MFA setup': ['No hay una activación en curso', 'Vuelve a empezar la activación.'],
+  'MFA is not active': ['La verificación en dos pasos no está activada', null],
   'Part not found': ['Pieza no encontrada', 'La pieza no existe o fue retirada del catálogo.'],
   'Make not found': ['Marca sin vehículos', 'No hay vehículos registrados de esa marca.'],
   'Model not found': ['Modelo sin vehículos', 'No hay años registrados para ese modelo.'],
@@ -207,6 +235,8 @@ const FIELD_MESSAGES = [
   [/most common passwords/i, () => 'Es una de las contraseñas más comunes y fáciles de adivinar; elige otra.'],
   [/Password must not contain "([^"]+)"/i, (m) => `No uses «${m[1]}» en la contraseña: el nombre de Nexus o datos de tu cuenta (correo, nombre, negocio) son fáciles de adivinar.`],
   [/current password is wrong/i, () => 'La contraseña actual no es correcta.'],
+  [/code is wrong, expired or already used/i, () => 'El código no es correcto, ya caducó o ya se usó.'],
+  [/Code must be the 6 digits/i, () => 'Escribe los 6 dígitos que muestra tu aplicación.'],
   [/must be at most (\d+) characters/i, (m) => `Debe tener como máximo ${m[1]} caracteres.`],
   [/not a valid address/i, () => 'No es un correo electrónico válido.'],
   [/Role must be one of/i, () => 'Elige un tipo de cuenta válido.'],

@@ -1,5 +1,5 @@
 // Login and self-registration (taller or bodega). After login each role goes to its own start page.
-import { api, login } from './api.js';
+import { api, login, verifyMfa } from './api.js';
 import { $, clear, errorNotice, h, notice, showFieldErrors } from './dom.js';
 import { roleLabel } from './format.js';
 import { homeFor, initPage, STAFF } from './nav.js';
@@ -48,8 +48,12 @@ loginForm.addEventListener('submit', async (event) => {
   button.disabled = true;
   button.textContent = 'Entrando…';
   try {
-    const user = await login(loginFields.email.value.trim(), loginFields.password.value);
-    location.href = destination(user);
+    const answer = await login(loginFields.email.value.trim(), loginFields.password.value);
+    if (answer.mfaToken) {
+      showMfaStep(answer.mfaToken);
+      return;
+    }
+    location.href = destination(answer.user);
   } catch (error) {
     loginFields.password.value = '';
     clear(loginMessage, errorNotice(error));
@@ -58,6 +62,64 @@ loginForm.addEventListener('submit', async (event) => {
   } finally {
     button.disabled = false;
     button.textContent = 'Entrar';
+  }
+});
+
+// ---- second step: two-step verification ------------------------------------------------------------------------
+
+const loginPanel = $('#login-panel');
+const mfaPanel = $('#mfa-panel');
+const mfaForm = $('#mfa-form');
+const mfaMessage = $('#mfa-message');
+const mfaFields = { code: $('#mfa-code') };
+let mfaToken = null;
+
+/** The password was right and the account has two-step verification on: ask for the code (the challenge lasts 5 minutes). */
+function showMfaStep(token) {
+  mfaToken = token;
+  loginFields.password.value = '';
+  clear(mfaMessage);
+  mfaForm.reset();
+  loginPanel.hidden = true;
+  $('#registro').hidden = true;
+  mfaPanel.hidden = false;
+  mfaFields.code.focus();
+}
+
+function restartLogin(message) {
+  mfaToken = null;
+  mfaPanel.hidden = true;
+  loginPanel.hidden = false;
+  $('#registro').hidden = false;
+  clear(loginMessage, message ?? '');
+  loginFields.password.focus();
+}
+
+$('#mfa-restart').addEventListener('click', () => restartLogin());
+
+mfaForm.addEventListener('submit', async (event) => {
+  event.preventDefault();
+  clear(mfaMessage);
+  const code = mfaFields.code.value.trim();
+  if (showFieldErrors(mfaForm, mfaFields, code ? {} : { code: ['Escribe el código de tu aplicación o un código de recuperación.'] })) return;
+  const button = $('#mfa-submit');
+  button.disabled = true;
+  button.textContent = 'Verificando…';
+  try {
+    const user = await verifyMfa(mfaToken, code);
+    location.href = destination(user);
+  } catch (error) {
+    mfaFields.code.value = '';
+    if (error.problem?.title === 'Invalid MFA challenge') {
+      restartLogin(errorNotice(error));
+      return;
+    }
+    clear(mfaMessage, errorNotice(error));
+    showFieldErrors(mfaForm, mfaFields, error.errors);
+    mfaFields.code.focus();
+  } finally {
+    button.disabled = false;
+    button.textContent = 'Verificar';
   }
 });
 
