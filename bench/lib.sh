@@ -26,11 +26,14 @@ with_database() { sed -E "s/(^|;)Database=[^;]*//I" <<<"$1" | sed "s/\$/;Databas
 # background; prints its pid (the app itself, so /proc/<pid> is the host's memory). Extra variables configure it.
 # The per-bodega hourly upload quota and the per-address search limit are lifted: bench/load uploads back to back
 # for longer than an hour allows, and wrk searches from one address thousands of times a second.
+# The host gets a session of its own (setsid), as a service has: with the kernel's autogroup scheduling (on here) CPU is
+# shared between sessions first, so in the bench's session the host would share one slice with wrk and the uploader's
+# curl, while PostgreSQL and Azurite (sessions of their own) had one each. The bench's EXIT trap stops it.
 start_host() {
   local port=$1 postgres=$2 log=$3
   shift 3
   local out=$BENCH_ROOT/Nexus.Functions/bin/Release/net10.0
-  env ConnectionStrings__Postgres="$postgres" ConnectionStrings__Storage="$NEXUS_BENCH_STORAGE" \
+  setsid env ConnectionStrings__Postgres="$postgres" ConnectionStrings__Storage="$NEXUS_BENCH_STORAGE" \
     Jwt__SigningKey="bench-only-$(head -c 24 /dev/urandom | base64)" Logging__LogLevel__Default=Warning \
     ASPNETCORE_ENVIRONMENT=Production Inventory__MaxUploadsPerHour=100000 Nexus__MaxSearchesPerAddressPerMinute=0 "$@" \
     dotnet "$out/Nexus.Functions.dll" --contentRoot "$out" --urls "http://127.0.0.1:$port" >"$log" 2>&1 &

@@ -41,7 +41,7 @@ public static class AuthEndpoints
         group.MapPost("/login", LoginAsync).AllowAnonymous();
         // The refresh token is the credential here: the access token may well have expired already.
         group.MapPost("/refresh", RefreshAsync).AllowAnonymous();
-        group.MapPost("/logout", LogoutAsync).AllowAnonymous();
+        group.MapPost("/logout", LogoutAsync).AllowAnonymous().WithMetadata(AccessCheck.OptionalCaller);
         group.MapGet("/me", MeAsync).RequireAuthorization().WithMetadata(MfaEnrolmentGate.Exempt);
         group.MapPost("/password", ChangePasswordAsync).RequireAuthorization();
         // The reset token is the credential: the user has forgotten the password and holds no session.

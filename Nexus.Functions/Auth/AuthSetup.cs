@@ -68,7 +68,11 @@ public static class AuthSetup
             {
                 options.MapInboundClaims = false;
                 options.TokenValidationParameters = TokenParameters.For(jwt.Value);
-                options.Events = new JwtBearerEvents { OnTokenValidated = AccessCheck.ValidateAsync };
+                options.Events = new JwtBearerEvents
+                {
+                    OnMessageReceived = AccessCheck.SkipOnPublicEndpointsAsync,
+                    OnTokenValidated = AccessCheck.ValidateAsync,
+                };
             });
 
         services.AddRateLimiter(o =>

@@ -44,9 +44,7 @@ public static class NexusServices
         services.AddSingleton(sp =>
         {
             var connectionString = sp.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString;
-            var dataSource = new NpgsqlDataSourceBuilder(connectionString);
-            dataSource.UseLoggerFactory(sp.GetRequiredService<ILoggerFactory>());
-            return dataSource.Build();
+            return NexusDataSource.Create(connectionString, sp.GetRequiredService<ILoggerFactory>());
         });
         services.AddSingleton<NexusStorage>();
         services.AddSingleton(sp => WorkerIdentity.ForThisProcess(sp.GetRequiredService<IOptions<NexusOptions>>().Value.WorkerName));

@@ -125,6 +125,22 @@ public sealed class SessionTests(SharedAppFixture fixture) : IClassFixture<Share
         Assert.Equal(HttpStatusCode.Unauthorized, (await client.RefreshAsync(user.RefreshToken)).StatusCode);
     }
 
+    [Fact]
+    public async Task A_public_catalog_read_sent_with_a_token_does_not_look_up_the_session()
+    {
+        var user = await _app.CreateUserAsync(Roles.Taller);
+        using var client = _app.CreateClient().WithBearer(user.AccessToken);
+        await using var connection = await _app.Database.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        // While this lock is held, any request that checks its session waits for it.
+        await connection.ExecuteAsync("LOCK TABLE sessions IN ACCESS EXCLUSIVE MODE", transaction: transaction);
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var search = await client.GetAsync("/api/parts/search?q=freno", timeout.Token);
+
+        Assert.Equal(HttpStatusCode.OK, search.StatusCode);
+    }
+
     private async Task<HttpStatusCode> MeAsync(string accessToken)
     {
         using var client = _app.CreateClient().WithBearer(accessToken);

@@ -18,7 +18,7 @@ public sealed class TestDatabase : IAsyncDisposable
     {
         Name = name;
         ConnectionString = connectionString;
-        DataSource = NpgsqlDataSource.Create(connectionString);
+        DataSource = NexusDataSource.Create(connectionString);
     }
 
     public string Name { get; }

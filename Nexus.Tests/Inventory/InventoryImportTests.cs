@@ -56,6 +56,19 @@ public sealed class InventoryImportTests(InventoryTestContext context) : IClassF
     }
 
     [Fact]
+    public async Task An_import_leaves_no_temporary_table_on_the_pooled_connection_it_used()
+    {
+        // Pooled connections are not reset on close (NexusDataSource): a temporary table left behind would outlive the import.
+        var bodega = await context.CreateBodegaAsync();
+        var (_, completed) = await context.ImportCsvAsync(bodega, "PARTE,PRECIO,EXISTENCIAS\nABC-123,10,1\n", mapping: Basic);
+        var (_, failed) = await context.ImportCsvAsync(bodega, "PARTE,PRECIO,EXISTENCIAS\n", mapping: Basic);
+
+        Assert.Equal(("completed", "failed"), (completed.Status, failed.Status));
+        await using var connection = await context.Database.DataSource.OpenConnectionAsync();
+        Assert.Empty(await connection.QueryAsync<string>("SELECT relname FROM pg_class WHERE relpersistence = 't'"));
+    }
+
+    [Fact]
     public async Task Second_delivery_of_a_completed_upload_changes_nothing()
     {
         var bodega = await context.CreateBodegaAsync();

@@ -331,6 +331,8 @@ public sealed class AccountJourneyTests(BrowserFixture browser)
 
         // 3. Log out; the password alone now leads to the second step, where a wrong code is refused and the right one enters.
         await page.GetByRole(AriaRole.Button, new() { Name = "Cerrar sesión" }).ClickAsync();
+        // Logging out ends on the catalog; going to the login page before that navigation lands would be cut short by it.
+        await Expect(page).ToHaveURLAsync(new Regex("/index\\.html$"));
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Mi cuenta" })).ToHaveCountAsync(0);
         await LogInAsync(page, taller.Email, TestUsers.Password);
         await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Verificación en dos pasos" })).ToBeVisibleAsync();
