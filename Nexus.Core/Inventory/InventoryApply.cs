@@ -50,21 +50,28 @@ public sealed class InventoryApply(NpgsqlConnection connection)
             pending = await connection.QuerySingleAsync<long>(new CommandDefinition(Pending, new { upload.UserId, superseded = staged.Superseded },
                 transaction, commandTimeout: 0, cancellationToken: ct));
         }
+        // A merge of a file the bodega already has, row for row (nothing pending, rejected or repeated), has nothing to
+        // match, write or record: the apply statement is skipped, whose planning alone takes tens of milliseconds.
+        var unchanged = pending == 0 && !replace && staged.Valid == staged.Rows && staged.Superseded.Length == 0;
         // Kept rows take part in the apply only to meet a branded row of the same part, or to survive a replace; a first
         // load has none.
-        await connection.ExecuteAsync(new CommandDefinition(Kept, new { upload.UserId, superseded = staged.Superseded, keep = !firstLoad && (staged.HasBrands || replace) },
-            transaction, commandTimeout: 0, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(Kept, new
+        {
+            upload.UserId, superseded = staged.Superseded, keep = !firstLoad && !unchanged && (staged.HasBrands || replace),
+        }, transaction, commandTimeout: 0, cancellationToken: ct));
         // Every valid row that a later one does not replace is either pending or kept (unchanged).
         var kept = staged.Valid - staged.Superseded.Length - pending;
-        var applied = await connection.QuerySingleAsync<ApplyCounts>(new CommandDefinition(Apply, new
-        {
-            upload.IdUpload, upload.UserId, maxStoredErrors = options.MaxStoredErrors, replace, brands = staged.HasBrands,
-            superseded = staged.Superseded, winners = staged.Winners, fast = pending >= options.FastMatchMinRows, firstLoad,
-        }, transaction, commandTimeout: 0, cancellationToken: ct));
+        var applied = unchanged
+            ? new ApplyCounts(0, 0, 0, 0, 0, 0)
+            : await connection.QuerySingleAsync<ApplyCounts>(new CommandDefinition(Apply, new
+            {
+                upload.IdUpload, upload.UserId, maxStoredErrors = options.MaxStoredErrors, replace, brands = staged.HasBrands,
+                superseded = staged.Superseded, winners = staged.Winners, fast = pending >= options.FastMatchMinRows, firstLoad,
+            }, transaction, commandTimeout: 0, cancellationToken: ct));
 
         // Rows replaced in the file count as duplicates when their replacement was imported, as errors when it was rejected.
-        // Kept rows are in Resolved and Winners already when the file has brands (they joined the collision check).
-        var keptUncounted = staged.HasBrands ? 0 : kept;
+        // Kept rows are in Resolved and Winners already when the file has brands and the apply ran (they joined the collision check).
+        var keptUncounted = staged.HasBrands && !unchanged ? 0 : kept;
         var resolved = (int)(applied.Resolved + keptUncounted) + staged.Superseded.Length - (int)applied.SupersededRejected;
         var winners = (int)(applied.Winners + keptUncounted);
         var counts = new InventoryImportCounts(staged.Rows, winners, staged.Rows - resolved, winners - (int)applied.Changed,

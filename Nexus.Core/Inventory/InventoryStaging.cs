@@ -47,9 +47,14 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
         await connection.ExecuteAsync(sql);
     }
 
+    /// <summary>
+    /// Statistics for the columns the import's statements join, group or filter on. The others (the number as written,
+    /// the values, the raw cells of rejected rows) only ever go through as they are, and sampling them too took more than
+    /// half of the ANALYZE (100,000 rows: ~240 against ~80 ms).
+    /// </summary>
     public async Task AnalyzeAsync(CancellationToken ct)
     {
-        const string sql = "ANALYZE pg_temp.inventory_staging";
+        const string sql = "ANALYZE pg_temp.inventory_staging (row_number, part_number_norm, brand, location, error)";
         await connection.ExecuteAsync(new CommandDefinition(sql, cancellationToken: ct));
     }
 

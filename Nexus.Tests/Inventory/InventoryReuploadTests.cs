@@ -16,6 +16,26 @@ public sealed class InventoryReuploadTests(InventoryTestContext context) : IClas
 
     private const string Header = "PARTE,PRECIO,EXISTENCIAS,SUCURSAL,MARCA,MINIMO\n";
 
+    [Theory]
+    [InlineData("merge", true)]
+    [InlineData("merge", false)]
+    [InlineData("replace", true)]
+    public async Task The_same_file_uploaded_again_counts_every_row_unchanged_and_writes_nothing(string mode, bool brands)
+    {
+        var bodega = await context.CreateBodegaAsync();
+        var csv = Header + (brands ? "0986AB2854,11,1,Centro,bosch,\n" : "") + "ABC-123,10,1,Centro,,\nXYZ789,20,2,Norte,,3\n";
+        await context.ImportCsvAsync(bodega, csv, mapping: Mapping);
+        var before = await context.ItemsAsync(bodega);
+
+        var (_, again) = await context.ImportCsvAsync(bodega, csv, mode, Mapping);
+
+        var rows = brands ? 3 : 2;
+        Assert.Equal(("completed", rows, rows, rows, 0, 0, 0),
+            (again.Status, again.RowsTotal!.Value, again.RowsImported!.Value, again.RowsUnchanged!.Value, again.RowsErrors!.Value,
+             again.Duplicates!.Value, again.RowsDeleted!.Value));
+        Assert.Equal(before, await context.ItemsAsync(bodega));
+    }
+
     [Fact]
     public async Task A_later_row_spelling_the_brand_differently_replaces_a_repeated_row()
     {
