@@ -3,6 +3,7 @@ using System.Security.Claims;
 using Microsoft.AspNetCore.Mvc;
 using Nexus.Core.Admin;
 using Nexus.Core.Auth;
+using Nexus.Core.Auth.Mfa;
 using Nexus.Functions.Auth;
 
 namespace Nexus.Functions.Admin;
@@ -35,6 +36,7 @@ public static class AdminEndpoints
         group.MapDelete("/users/{id:int}/sessions", EndUserSessionsAsync);
         group.MapDelete("/sessions", EndAllSessionsAsync);
         group.MapPost("/users/{id:int}/password-reset", StartPasswordResetAsync);
+        group.MapDelete("/users/{id:int}/mfa", RemoveMfaAsync);
     }
 
     private static async Task<IResult> ListUsersAsync(
@@ -98,6 +100,18 @@ public static class AdminEndpoints
     /// <summary>Ends the sessions of every account but the caller's current session (e.g. after a suspected key or database leak).</summary>
     private static async Task<IResult> EndAllSessionsAsync(UserAdminService admin, ClaimsPrincipal caller, CancellationToken ct) =>
         Results.Ok(new EndSessionsResponse(await admin.EndAllSessionsAsync(caller.UserId(), caller.SessionFamily(), ct)));
+
+    /// <summary>Removes the authenticator of a user who lost it and the recovery codes too (ASVS 6.4.4); ends the user's sessions.</summary>
+    private static async Task<IResult> RemoveMfaAsync(int id, MfaService mfa, ClaimsPrincipal caller, CancellationToken ct) =>
+        await mfa.RemoveForUserAsync(caller.UserId(), id, ct) switch
+        {
+            MfaRemovalResult.Removed removed => Results.Ok(new EndSessionsResponse(removed.SessionsEnded)),
+            MfaRemovalResult.NotActive => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "MFA is not on",
+                detail: $"User {id} has no active two-step verification."),
+            MfaRemovalResult.OwnAccount => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Own account",
+                detail: "Turn your own two-step verification off on your account page, with your password and a code."),
+            _ => UserNotFound(id),
+        };
 
     /// <summary>
     /// Starts a password reset for a user (ASVS 6.4.3, 6.4.6): a one-time token valid for <c>Auth:PasswordResetMinutes</c>,

@@ -5,7 +5,10 @@ using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests.Auth;
 
-/// <summary><c>Auth:RequireMfaForAdmins</c>: staff accounts without MFA reach only the enrolment until they turn it on.</summary>
+/// <summary>
+/// <c>Auth:RequireMfaForAdmins</c>: staff accounts without MFA reach only the enrolment until they turn it on; and an admin
+/// removes the authenticator of a user who lost it with the recovery codes (ASVS 6.4.4).
+/// </summary>
 public sealed class MfaAdminTests(SharedAppFixture fixture) : IClassFixture<SharedAppFixture>
 {
     [Fact]
@@ -37,6 +40,31 @@ public sealed class MfaAdminTests(SharedAppFixture fixture) : IClassFixture<Shar
         Assert.Equal(HttpStatusCode.OK, (await asAdmin.GetAsync("/api/admin/users")).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await asAdmin.GetAsync("/api/auth/sessions")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await asOwner.GetAsync("/api/admin/users")).StatusCode);
+    }
+
+    [Fact]
+    public async Task An_admin_removes_a_lost_authenticator_and_the_user_signs_in_again_with_the_password_alone()
+    {
+        var app = fixture.App;
+        var user = await app.CreateUserAsync(Roles.Taller);
+        using var asUser = app.CreateClient().WithBearer(user.AccessToken);
+        await asUser.EnrolAsync();
+        var admin = await app.CreateUserAsync(Roles.Admin);
+        using var asAdmin = app.CreateClient().WithBearer(admin.AccessToken);
+        using var anonymous = app.CreateClient();
+        await anonymous.ChallengeAsync(user.Email);
+
+        var removed = await asAdmin.DeleteAsync($"/api/admin/users/{user.Id}/mfa");
+
+        Assert.Equal(HttpStatusCode.OK, removed.StatusCode);
+        Assert.Equal(1, (await removed.JsonAsync())["sessions_ended"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await asUser.GetAsync("/api/auth/me")).StatusCode);
+        var login = await (await anonymous.LoginAsync(user.Email, TestUsers.Password)).JsonAsync();
+        Assert.False(string.IsNullOrEmpty(login["access_token"]?.GetValue<string>()), login.ToJsonString());
+        // Nothing is left to remove; an admin turns off their own MFA on the account page (password and code), not here.
+        await ProblemAssert.IsProblemAsync(await asAdmin.DeleteAsync($"/api/admin/users/{user.Id}/mfa"), HttpStatusCode.Conflict);
+        await ProblemAssert.IsProblemAsync(await asAdmin.DeleteAsync($"/api/admin/users/{admin.Id}/mfa"), HttpStatusCode.Conflict);
+        await ProblemAssert.IsProblemAsync(await asAdmin.DeleteAsync("/api/admin/users/999999/mfa"), HttpStatusCode.NotFound);
     }
 
     [Fact]

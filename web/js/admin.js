@@ -75,6 +75,10 @@ function userRow(user) {
     : h('button', { type: 'button', class: 'small', 'aria-label': `Aprobar ${user.email}`, onclick: () => setActive(user, true) }, 'Aprobar');
   const reset = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Restablecer la contraseña de ${user.email}`,
     onclick: (event) => startReset(user, event.currentTarget) }, 'Restablecer contraseña');
+  const mfa = h('button', { type: 'button', class: 'secondary small', disabled: self,
+    title: self ? 'La tuya se quita en Mi cuenta, con tu contraseña y un código' : null,
+    'aria-label': `Quitar la verificación en dos pasos de ${user.email}`,
+    onclick: (event) => removeMfa(user, event.currentTarget) }, 'Quitar verificación en dos pasos');
   return [
     h('div', {},
       h('strong', {}, user.business_name || user.name),
@@ -85,7 +89,7 @@ function userRow(user) {
     h('span', { class: user.is_active ? 'badge ok' : 'badge warn' }, user.is_active ? 'Activa' : 'Pendiente'),
     day(user.created_at),
     user.last_login ? ago(user.last_login) : 'Nunca',
-    h('div', { class: 'row' }, action, reset),
+    h('div', { class: 'row' }, action, reset, mfa),
   ];
 }
 
@@ -151,6 +155,33 @@ async function startReset(user, button) {
     field.select();
   } catch (error) {
     clear(usersMessage, errorNotice(error, 'No se pudo restablecer la contraseña'));
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/**
+ * For a user who lost the phone with the authenticator and the recovery codes too: after the admin has made sure who
+ * the person is (as when approving the account), the authenticator goes and every session of the account ends.
+ */
+async function removeMfa(user, button) {
+  const name = user.business_name || user.name;
+  const sure = await confirmDialog({
+    title: `¿Quitar la verificación en dos pasos de ${name}?`,
+    text: 'Hazlo solo si perdió su autenticador y sus códigos de recuperación, y después de confirmar que es esa persona. '
+      + 'Se cierran sus sesiones; entrará solo con su contraseña y podrá activar la verificación de nuevo en Mi cuenta.',
+    confirmLabel: 'Quitar verificación',
+    danger: true,
+  });
+  if (!sure) return;
+  button.disabled = true;
+  clear(usersMessage);
+  try {
+    await api(`/api/admin/users/${user.user_id}/mfa`, { method: 'DELETE' });
+    clear(usersMessage, notice('ok', `Verificación en dos pasos quitada: ${name}.`,
+      'Sus sesiones se cerraron. Pídele que la active de nuevo en Mi cuenta.'));
+  } catch (error) {
+    clear(usersMessage, errorNotice(error, 'No se pudo quitar la verificación en dos pasos'));
   } finally {
     button.disabled = false;
   }

@@ -56,3 +56,16 @@ public abstract record MfaVerifyResult
 
     public sealed record Throttled(TimeSpan RetryAfter) : MfaVerifyResult;
 }
+
+public abstract record MfaRemovalResult
+{
+    /// <summary>The authenticator and recovery codes are gone and every session of the account has ended.</summary>
+    public sealed record Removed(int SessionsEnded) : MfaRemovalResult;
+
+    public sealed record UserNotFound : MfaRemovalResult;
+
+    public sealed record NotActive : MfaRemovalResult;
+
+    /// <summary>An admin turns off their own MFA on their account page, with password and code, like everyone else.</summary>
+    public sealed record OwnAccount : MfaRemovalResult;
+}

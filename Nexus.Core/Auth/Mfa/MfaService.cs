@@ -141,6 +141,40 @@ public sealed class MfaService(
         return new MfaDisableResult.Disabled(ended);
     }
 
+    /// <summary>
+    /// An admin removes the authenticator of a user who lost it together with the recovery codes (ASVS 6.4.4), after
+    /// proving who the person is outside the app (as when the account was approved). Every session of the account ends;
+    /// the user signs in with the password and may enrol a new authenticator.
+    /// </summary>
+    public async Task<MfaRemovalResult> RemoveForUserAsync(int actingUserId, int userId, CancellationToken cancellationToken)
+    {
+        const string exists = "SELECT EXISTS (SELECT 1 FROM users WHERE id_user = @userId)";
+        const string remove = """
+            WITH removed AS (DELETE FROM user_mfa WHERE user_id = @userId RETURNING confirmed_at)
+            SELECT EXISTS (SELECT 1 FROM removed WHERE confirmed_at IS NOT NULL);
+            DELETE FROM mfa_recovery_codes WHERE user_id = @userId;
+            DELETE FROM mfa_challenges WHERE user_id = @userId;
+            """;
+        if (actingUserId == userId)
+        {
+            return new MfaRemovalResult.OwnAccount();
+        }
+        await using var connection = await db.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(exists, new { userId }, transaction, cancellationToken: cancellationToken)))
+        {
+            return new MfaRemovalResult.UserNotFound();
+        }
+        if (!await connection.ExecuteScalarAsync<bool>(new CommandDefinition(remove, new { userId }, transaction, cancellationToken: cancellationToken)))
+        {
+            return new MfaRemovalResult.NotActive();
+        }
+        var ended = await Sessions.RevokeAllOfUserAsync(connection, transaction, userId, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        logger.LogWarning("Admin {AdminId} removed the MFA of user {UserId}; {Sessions} sessions ended", actingUserId, userId, ended);
+        return new MfaRemovalResult.Removed(ended);
+    }
+
     private sealed record StatusRow(DateTime? ConfirmedAt, int RecoveryCodesLeft);
 
     public async Task<MfaStatus> StatusAsync(int userId, CancellationToken cancellationToken)
