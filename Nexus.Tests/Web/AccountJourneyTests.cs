@@ -302,6 +302,8 @@ public sealed class AccountJourneyTests(BrowserFixture browser)
         await using var session = await browser.NewSessionAsync(BrowserFixture.Phone);
         var page = session.Page;
         await LogInAsync(page, taller.Email, TestUsers.Password);
+        // The login ends on the catalog; going to the account page before that navigation lands would be cut short by it.
+        await Expect(page).ToHaveURLAsync(new Regex("/index\\.html$"));
         await Expect(page.GetByRole(AriaRole.Link, new() { Name = "Mi cuenta" })).ToBeVisibleAsync();
         await page.GotoAsync("/cuenta.html");
         await Expect(page.Locator("#mfa-status")).ToContainTextAsync("Desactivada");
