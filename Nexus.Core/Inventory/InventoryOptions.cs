@@ -37,9 +37,9 @@ public sealed class InventoryOptions
     public int ProgressEveryRows { get; set; } = 50_000;
 
     /// <summary>
-    /// Uploads with at least this many rows to match (new or changed) first find the part numbers that more than one catalog
-    /// part uses (one pass over the catalog) and match every other row by a plain join; fewer rows all go through the
-    /// per-row ranking of candidates by brand. Both give the same result; this only chooses the cheaper plan.
+    /// Uploads with at least this many rows to match (new or changed) collect the catalog parts of their numbers in one pass
+    /// over the catalog and rank only the rows whose number more than one part uses; fewer rows all go through the per-row
+    /// ranking of candidates by brand. Both give the same result; this only chooses the cheaper plan.
     /// </summary>
     [Range(0, int.MaxValue)]
     public int FastMatchMinRows { get; set; } = 100_000;
