@@ -2,6 +2,7 @@ using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Nexus.Core.Workers;
 using Nexus.Tests.Infrastructure;
 
 namespace Nexus.Tests;
@@ -28,10 +29,12 @@ public sealed class RequestConcurrencyTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Requests_beyond_the_limit_wait_in_turn_and_beyond_the_queue_get_503_while_health_answers()
+    public async Task Requests_beyond_the_limit_wait_in_turn_and_beyond_the_queue_get_503_while_health_answers_and_background_work_gives_way_meanwhile()
     {
         var client = _app.CreateClient();
         var limiter = _app.Services.GetRequiredService<ConcurrencyLimiter>();
+        var pacing = _app.Services.GetRequiredService<BackgroundPacing>();
+        Assert.False(pacing.RequestsRunning);
 
         // A catalog request blocked on a table lock holds the one slot.
         await using var connection = await _database.DataSource.OpenConnectionAsync();
@@ -52,11 +55,13 @@ public sealed class RequestConcurrencyTests : IAsyncLifetime
         Assert.Equal(TimeSpan.FromSeconds(1), refused.Headers.RetryAfter?.Delta);
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/health")).StatusCode);
         Assert.False(waiting.IsCompleted);
+        Assert.True(pacing.RequestsRunning);
 
         await transaction.RollbackAsync();
         Assert.Equal(HttpStatusCode.OK, (await holding).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await waiting).StatusCode);
         Assert.Equal(1, limiter.GetStatistics()!.CurrentAvailablePermits);
+        Assert.False(pacing.RequestsRunning); // the refused request counted out too
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)

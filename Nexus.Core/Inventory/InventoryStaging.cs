@@ -21,6 +21,9 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
     /// <summary>For tests: the hash <see cref="RowDeduplicator"/> uses (null = its own).</summary>
     internal Func<InventoryRow, int>? DuplicateKeyHash { get; init; }
 
+    /// <summary>Gives way to requests between batches of rows (null = never).</summary>
+    public BackgroundPacing.Pacer? Pacing { get; init; }
+
     public async Task CreateTableAsync(CancellationToken ct)
     {
         const string sql = """
@@ -156,6 +159,7 @@ public sealed class InventoryStaging(NpgsqlConnection connection, InventoryOptio
                 {
                     batches.Add([.. batch], stop.Token);
                     batch.Clear();
+                    Pacing?.Pace(stop.Token);
                 }
                 if (row.Error is null)
                 {

@@ -28,6 +28,7 @@ public sealed class InventoryUploadProcessor(
     InventoryUploads uploads,
     IOptions<InventoryOptions> options,
     WorkerIdentity worker,
+    BackgroundPacing pacing,
     ILogger<InventoryUploadProcessor> logger)
 {
     private readonly InventoryOptions _options = options.Value;
@@ -83,10 +84,11 @@ public sealed class InventoryUploadProcessor(
         var heartbeat = HeartbeatAsync(upload.IdUpload, token, heartbeatStop.Token);
         try
         {
-            var counts = await ImportAsync(upload, token, ct);
+            var pacer = pacing.Start(_options.ShareWhileBusy);
+            var counts = await ImportAsync(upload, token, pacer, ct);
             logger.LogInformation(
-                "Processed upload {UploadId}: {RowsImported} imported, {RowsUnchanged} unchanged, {RowsErrors} errors, {Duplicates} duplicates, {RowsMatchedByJoin} matched by a plain join",
-                upload.IdUpload, counts.RowsImported, counts.RowsUnchanged, counts.RowsErrors, counts.Duplicates, counts.RowsMatchedByJoin);
+                "Processed upload {UploadId}: {RowsImported} imported, {RowsUnchanged} unchanged, {RowsErrors} errors, {Duplicates} duplicates, {RowsMatchedByJoin} matched by a plain join, {PausedSeconds:F1} s given way to requests",
+                upload.IdUpload, counts.RowsImported, counts.RowsUnchanged, counts.RowsErrors, counts.Duplicates, counts.RowsMatchedByJoin, pacer.Paused.TotalSeconds);
             return InventoryUploadOutcome.Completed;
         }
         catch (InventoryFileException e)
@@ -129,7 +131,7 @@ public sealed class InventoryUploadProcessor(
         }
     }
 
-    private async Task<InventoryImportCounts> ImportAsync(ClaimedUpload upload, Guid token, CancellationToken ct)
+    private async Task<InventoryImportCounts> ImportAsync(ClaimedUpload upload, Guid token, BackgroundPacing.Pacer pacer, CancellationToken ct)
     {
         var blob = storage.Container(NexusStorage.UploadsContainer).GetBlobClient(upload.BlobName);
         var properties = await UploadedBlob.CheckedPropertiesAsync(blob, _options.MaxUploadBytes, ct);
@@ -137,7 +139,7 @@ public sealed class InventoryUploadProcessor(
 
         var mapping = upload.MappingJson is { } json ? InventoryColumnMapping.FromJson(json) : await SavedMappingAsync(upload.UserId, ct);
         await using var connection = await db.OpenConnectionAsync(ct);
-        var staging = new InventoryStaging(connection, _options) { DuplicateKeyHash = DuplicateKeyHash };
+        var staging = new InventoryStaging(connection, _options) { DuplicateKeyHash = DuplicateKeyHash, Pacing = pacer };
         await staging.CreateTableAsync(ct);
         try
         {

@@ -1,5 +1,6 @@
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
+using Nexus.Core.Workers;
 
 namespace Nexus.Functions.Hosting;
 
@@ -15,6 +16,7 @@ public sealed class UnqueuedRequestMetadata
 /// the OS scheduler, which stretches every request (bench/catalog at concurrency 32: number search p95 83 ms
 /// with all running, 24 ms with 8). The limit is here rather than in the connection pool so that queue
 /// functions, which hold connections for minutes, never make HTTP requests wait for them, nor the reverse.
+/// The same requests, running or waiting, are what background jobs give way to (<see cref="BackgroundPacing"/>).
 /// </summary>
 public static class RequestConcurrency
 {
@@ -23,6 +25,7 @@ public static class RequestConcurrency
 
     public static IServiceCollection AddRequestConcurrency(this IServiceCollection services)
     {
+        services.AddSingleton<BackgroundPacing>();
         services.AddSingleton(sp =>
         {
             var options = sp.GetRequiredService<IOptions<NexusOptions>>().Value;
@@ -39,6 +42,7 @@ public static class RequestConcurrency
     public static IApplicationBuilder UseRequestConcurrency(this IApplicationBuilder app)
     {
         var limiter = app.ApplicationServices.GetRequiredService<ConcurrencyLimiter>();
+        var pacing = app.ApplicationServices.GetRequiredService<BackgroundPacing>();
         return app.Use(async (http, next) =>
         {
             if (!http.Request.Path.StartsWithSegments("/api") || http.GetEndpoint()?.Metadata.GetMetadata<UnqueuedRequestMetadata>() is not null)
@@ -46,15 +50,23 @@ public static class RequestConcurrency
                 await next(http);
                 return;
             }
-            using var lease = await limiter.AcquireAsync(1, http.RequestAborted);
-            if (!lease.IsAcquired)
+            pacing.RequestStarted();
+            try
             {
-                http.Response.Headers.RetryAfter = "1";
-                await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy",
-                    detail: "The server has too many requests waiting. Try again in a second.").ExecuteAsync(http);
-                return;
+                using var lease = await limiter.AcquireAsync(1, http.RequestAborted);
+                if (!lease.IsAcquired)
+                {
+                    http.Response.Headers.RetryAfter = "1";
+                    await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "Busy",
+                        detail: "The server has too many requests waiting. Try again in a second.").ExecuteAsync(http);
+                    return;
+                }
+                await next(http);
             }
-            await next(http);
+            finally
+            {
+                pacing.RequestEnded();
+            }
         });
     }
 }

@@ -48,5 +48,10 @@ public sealed class TestClock(DateTimeOffset start) : TimeProvider
 
     public override DateTimeOffset GetUtcNow() => new(Interlocked.Read(ref _ticks), TimeSpan.Zero);
 
+    /// <summary>Elapsed-time measurements stand still with it too.</summary>
+    public override long GetTimestamp() => Interlocked.Read(ref _ticks);
+
+    public override long TimestampFrequency => TimeSpan.TicksPerSecond;
+
     public void Advance(TimeSpan by) => Interlocked.Add(ref _ticks, by.Ticks);
 }

@@ -49,7 +49,7 @@ public sealed class InventoryBenchmark
         {
             var uploads = new InventoryUploads(db);
             var processor = new InventoryUploadProcessor(db, storage, uploads,
-                Microsoft.Extensions.Options.Options.Create(new InventoryOptions()), WorkerIdentity.ForThisProcess("inventory-bench"),
+                Microsoft.Extensions.Options.Options.Create(new InventoryOptions()), WorkerIdentity.ForThisProcess("inventory-bench"), new BackgroundPacing(TimeProvider.System),
                 NullLogger<InventoryUploadProcessor>.Instance);
             var mapping = new InventoryColumnMapping { PartNumber = "part_number", Price = "price", Stock = "stock", Location = "location" };
             var (known, changed) = (rows - rows / 20, rows / 50);

@@ -1,6 +1,7 @@
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Nexus.Core.Inventory;
+using Nexus.Core.Workers;
 using Nexus.Tests.Queues;
 
 namespace Nexus.Tests.Inventory;
@@ -83,7 +84,7 @@ public sealed class InventoryFastMatchTests(InventoryTestContext context) : ICla
         using var factory = LoggerFactory.Create(builder => builder.AddProvider(logs));
         var processor = new InventoryUploadProcessor(context.Database.DataSource, context.Storage, context.Uploads,
             Microsoft.Extensions.Options.Options.Create(new InventoryOptions { ProgressEveryRows = 100, FastMatchMinRows = fastMatchMinRows }),
-            context.Worker, factory.CreateLogger<InventoryUploadProcessor>());
+            context.Worker, new BackgroundPacing(TimeProvider.System), factory.CreateLogger<InventoryUploadProcessor>());
         var bodega = await context.CreateBodegaAsync();
         var counts = new List<(int, int, int, int)>();
         var errors = new List<string>();

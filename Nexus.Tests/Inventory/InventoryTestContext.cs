@@ -84,7 +84,7 @@ public sealed class InventoryTestContext : IAsyncLifetime
 
     public InventoryUploadProcessor Processor(InventoryOptions? options = null) =>
         new(Database.DataSource, Storage, Uploads, Microsoft.Extensions.Options.Options.Create(options ?? Options), Worker,
-            NullLogger<InventoryUploadProcessor>.Instance);
+            new BackgroundPacing(TimeProvider.System), NullLogger<InventoryUploadProcessor>.Instance);
 
     /// <summary>Requests an upload, writes the blob and returns its name (not yet processed).</summary>
     public async Task<string> PutAsync(int userId, string fileName, byte[] content, string mode = "merge", InventoryColumnMapping? mapping = null)
